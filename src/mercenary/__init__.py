@@ -1,0 +1,1 @@
+"""Mercenary: a freelance marketplace backend."""

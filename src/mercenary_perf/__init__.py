@@ -1,0 +1,1 @@
+"""Load harness for Mercenary; talks to it only over HTTP and the database URL."""

@@ -1,0 +1,144 @@
+"""Sign-up, log-in, refresh-token rotation with reuse detection, and log-out.
+
+Password hashing happens before any transaction opens, so a slow hash never holds a database
+connection (or SQLite's single writer).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from mercenary.auth import queries
+from mercenary.auth.passwords import PasswordHasher
+from mercenary.auth.schemas import SignupRequest
+from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService, digest, new_refresh_token
+from mercenary.db import Database, Executor, IntegrityError
+from mercenary.db.metadata import utcnow
+from mercenary.errors import AuthenticationError, ConflictError, InvalidRequestError
+from mercenary.settings import Settings
+from mercenary.tenants import service as tenants
+from mercenary.users import queries as user_queries
+
+
+class EmailTakenError(ConflictError):
+    """An account with this e-mail address exists."""
+
+    code = "email_taken"
+    title = "E-mail already registered"
+
+
+class InvalidCredentialsError(AuthenticationError):
+    """Wrong e-mail or password (deliberately not saying which)."""
+
+    code = "invalid_credentials"
+    title = "Invalid credentials"
+
+
+class InvalidRefreshTokenError(InvalidTokenError):
+    """The refresh token is unknown, expired, revoked, or was reused after rotation."""
+
+    code = "invalid_refresh_token"
+    title = "Invalid refresh token"
+
+
+class Auth:
+    """The auth use cases, bound to the app's database, hasher and token service."""
+
+    def __init__(self, db: Database, hasher: PasswordHasher, tokens: TokenService, settings: Settings) -> None:
+        self.db = db
+        self.hasher = hasher
+        self.tokens = tokens
+        self.refresh_ttl = timedelta(seconds=settings.REFRESH_TOKEN_TTL_S)
+
+    async def _issue(self, conn: Executor, principal: Principal, family_id: str | None = None) -> dict[str, Any]:
+        refresh = new_refresh_token()
+        now = utcnow()
+        await conn.execute(
+            queries.insert_refresh,
+            user_id=principal.user_id,
+            family_id=family_id or secrets.token_hex(16),
+            token_hash=digest(refresh),
+            now=now,
+            expires_at=now + self.refresh_ttl,
+        )
+        return {
+            "access_token": self.tokens.issue_access(principal),
+            "refresh_token": refresh,
+            "token_type": "bearer",
+            "expires_in": self.tokens.access_ttl_s,
+        }
+
+    async def signup(self, req: SignupRequest) -> dict[str, Any]:
+        """Create the account (and its organization) and sign it in."""
+        if req.role == "client" and (req.organization is None) == (req.invitation_code is None):
+            raise InvalidRequestError("A client gives either `organization` (to create one) or `invitation_code`.")
+        if req.role == "freelancer" and (req.organization or req.invitation_code):
+            raise InvalidRequestError("A freelancer gets a personal organization; omit organization fields.")
+        email = str(req.email).lower()
+        if await self.db.fetch_one(user_queries.email_taken, email=email):
+            raise EmailTakenError("An account with this e-mail address exists.")
+        password_hash = await self.hasher.hash(req.password)
+        try:
+            async with self.db.transaction() as conn:
+                if req.invitation_code is not None:
+                    org = await tenants.organization_for_invitation(conn, req.invitation_code)
+                elif req.role == "client":
+                    org = await tenants.create_organization(conn, name=str(req.organization), kind="company")
+                else:
+                    org = await tenants.create_organization(conn, name=req.name, kind="personal")
+                user = await conn.fetch_one(
+                    user_queries.insert_user,
+                    tenant_id=org["id"],
+                    email=email,
+                    name=req.name,
+                    role=req.role,
+                    password_hash=password_hash,
+                    created_at=utcnow(),
+                )
+                assert user is not None
+                pair = await self._issue(conn, Principal(user["id"], user["tenant_id"], user["role"]))
+        except IntegrityError as exc:  # lost a race with a concurrent sign-up of the same e-mail
+            raise EmailTakenError("An account with this e-mail address exists.") from exc
+        return {**pair, "user": user}
+
+    async def login(self, email: str, password: str) -> dict[str, Any]:
+        """A token pair for valid credentials."""
+        row = await self.db.fetch_one(user_queries.get_login, email=email.strip().lower())
+        usable = row is not None and row["is_active"]
+        ok = await self.hasher.verify(row["password_hash"] if usable and row else None, password)
+        if not ok or row is None:
+            raise InvalidCredentialsError("Wrong e-mail or password.")
+        async with self.db.transaction() as conn:
+            return await self._issue(conn, Principal(row["id"], row["tenant_id"], row["role"]))
+
+    async def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """Rotate: the presented token is revoked and a new pair issued in the same family.
+
+        Presenting a token that was already rotated means it leaked (or the client is confused):
+        the whole family is revoked, so neither copy works any more.
+        """
+        token_hash = digest(refresh_token)
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            consumed = await conn.fetch_one(queries.consume_refresh, token_hash=token_hash, now=now)
+            if consumed is not None:
+                user = await conn.fetch_one(queries.active_user, id=consumed["user_id"])
+                if user is not None:
+                    principal = Principal(user["id"], user["tenant_id"], user["role"])
+                    return await self._issue(conn, principal, consumed["family_id"])
+        known = await self.db.fetch_one(queries.find_refresh, token_hash=token_hash)
+        if known is not None and known["revoked_at"] is not None:
+            async with self.db.transaction() as conn:
+                await conn.execute(queries.revoke_family, family_id=known["family_id"], now=now)
+            raise InvalidRefreshTokenError("This refresh token was already used; its session is revoked.")
+        raise InvalidRefreshTokenError("The refresh token is unknown or expired.")
+
+    async def logout(self, refresh_token: str) -> None:
+        """Revoke the session (the token's whole family). Logging out twice is harmless."""
+        known = await self.db.fetch_one(queries.find_refresh, token_hash=digest(refresh_token))
+        if known is None:
+            raise InvalidRefreshTokenError("The refresh token is unknown.")
+        async with self.db.transaction() as conn:
+            await conn.execute(queries.revoke_family, family_id=known["family_id"], now=utcnow())

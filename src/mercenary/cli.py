@@ -1,0 +1,104 @@
+"""The ``mercenary`` command: serve, migrate, seed, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from mercenary.settings import Settings
+
+    return Settings()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the API under uvicorn (uvloop + httptools)."""
+    import uvicorn
+
+    _settings()  # fail loudly on bad settings before forking workers
+    uvicorn.run(
+        "mercenary.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=20,
+        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database to the latest schema."""
+    from mercenary.db import migrate
+
+    settings = _settings()
+    migrate.upgrade(settings.DATABASE_URL, args.revision)
+    print(f"migrated to {args.revision}", file=sys.stderr)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Fill the database with generated data (after migrating it)."""
+    from mercenary.db import migrate
+    from mercenary.seed import run_seed
+
+    settings = _settings()
+    migrate.upgrade(settings.DATABASE_URL)
+    return asyncio.run(run_seed(settings, scale=args.scale, seed=args.seed, if_empty=args.if_empty))
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """Create an administrator (admins cannot sign up through the API)."""
+    from mercenary.seed import create_admin
+
+    password = os.environ.get("MERCENARY_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    return asyncio.run(create_admin(_settings(), email=args.email, name=args.name, password=password))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="mercenary", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.add_argument("--revision", default="head")
+    mig.set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="generate a dataset")
+    seed.add_argument("--scale", choices=("demo", "full"), default="demo")
+    seed.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same data")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing when the database already has users")
+    seed.set_defaults(func=cmd_seed)
+
+    admin = sub.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.set_defaults(func=cmd_create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mercenary`` console script."""
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,11 @@
+"""Storage: SQLAlchemy Core defines the schema and builds statements; drivers run them.
+
+Hot statements are compiled once per dialect (:class:`Query`) and run on the driver's own pool
+(asyncpg for PostgreSQL, aiosqlite for SQLite), so a request pays the driver's cost and little more.
+"""
+
+from mercenary.db.base import Connection, Database, Executor, IntegrityError, Row
+from mercenary.db.query import Query
+from mercenary.db.urls import open_database
+
+__all__ = ["Connection", "Database", "Executor", "IntegrityError", "Query", "Row", "open_database"]

@@ -1,0 +1,79 @@
+"""The storage contract every database backend implements."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ClauseElement
+
+from mercenary.db.query import Query
+
+Row = dict[str, Any]
+
+
+class IntegrityError(Exception):
+    """A constraint refused a write (unique, foreign key, check), whatever the driver.
+
+    ``constraint`` names it where the driver says (PostgreSQL) or the message does (SQLite).
+    """
+
+    def __init__(self, message: str, constraint: str | None = None) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+Statement = Query | ClauseElement
+
+
+class Executor(Protocol):
+    """Runs statements: a :class:`Database` (one statement, autocommit) or a :class:`Connection`
+    inside a transaction. Services take an ``Executor`` so the caller decides the transaction."""
+
+    dialect: Dialect
+
+    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
+        """The first row, or None."""
+        ...
+
+    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
+        """All rows."""
+        ...
+
+    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        ...
+
+    async def execute(self, query: Statement, /, **params: Any) -> int:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        ...
+
+    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
+        """Run one statement for each parameter set (bulk insert)."""
+        ...
+
+
+class Connection(Executor, Protocol):
+    """A connection held for one transaction."""
+
+
+class Database(Executor, Protocol):
+    """A pool of connections to one database."""
+
+    url: str
+    queries_executed: int
+
+    async def connect(self) -> None:
+        """Open the pool."""
+        ...
+
+    async def close(self) -> None:
+        """Close the pool, waiting for connections to be returned."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection in a transaction: committed on exit, rolled back on an exception."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer ``SELECT 1``."""
+        ...

@@ -1,0 +1,141 @@
+"""PostgreSQL backend on asyncpg's own pool.
+
+``statement_timeout`` is set per connection (DB-5). With ``DB_STATEMENT_CACHE_SIZE=0`` asyncpg uses
+unnamed statements only, which is what PgBouncer in transaction mode needs (DB-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.engine import make_url
+
+from mercenary.db.base import IntegrityError, Row, Statement
+from mercenary.db.query import Compiled, Query, prepare, shape_row
+
+if TYPE_CHECKING:
+    from mercenary.settings import Settings
+
+DIALECT = PGDialect_asyncpg()
+
+
+def asyncpg_dsn(url: str) -> str:
+    """A libpq-style DSN for asyncpg from a SQLAlchemy URL (driver suffix dropped)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _rowcount(status: str) -> int:
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _integrity(exc: asyncpg.IntegrityConstraintViolationError) -> IntegrityError:
+    return IntegrityError(str(exc), getattr(exc, "constraint_name", None))
+
+
+class PostgresConnection:
+    """An asyncpg connection inside a transaction, or the pool for a single statement."""
+
+    dialect = DIALECT
+
+    def __init__(self, raw: asyncpg.Connection | asyncpg.Pool, owner: PostgresDatabase) -> None:
+        self._raw = raw
+        self._owner = owner
+
+    async def _call(self, method: str, query: Statement, params: dict[str, Any]) -> tuple[Compiled, Any]:
+        compiled, args = prepare(query, DIALECT, params)
+        self._owner.queries_executed += 1
+        try:
+            return compiled, await getattr(self._raw, method)(compiled.sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _integrity(exc) from exc
+
+    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
+        compiled, records = await self._call("fetch", query, params)
+        return [shape_row(compiled, r) for r in records]
+
+    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
+        compiled, record = await self._call("fetchrow", query, params)
+        return None if record is None else shape_row(compiled, record)
+
+    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
+        return (await self._call("fetchval", query, params))[1]
+
+    async def execute(self, query: Statement, /, **params: Any) -> int:
+        return _rowcount((await self._call("execute", query, params))[1])
+
+    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
+        if not rows:
+            return
+        compiled = query.compiled(DIALECT)
+        self._owner.queries_executed += 1
+        try:
+            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[1] for r in rows])
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _integrity(exc) from exc
+
+
+class PostgresDatabase:
+    """A pool of asyncpg connections sized by ``DB_POOL_SIZE``."""
+
+    dialect = DIALECT
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.queries_executed = 0
+        self._settings = settings
+        self._pool: asyncpg.Pool | None = None
+
+    async def connect(self) -> None:
+        s = self._settings
+        self._pool = await asyncpg.create_pool(
+            asyncpg_dsn(self.url),
+            min_size=1,
+            max_size=s.DB_POOL_SIZE,
+            statement_cache_size=s.DB_STATEMENT_CACHE_SIZE,
+            server_settings={
+                "statement_timeout": str(s.DB_STATEMENT_TIMEOUT_MS),
+                "application_name": "mercenary",
+            },
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The open pool (raises if not connected)."""
+        if self._pool is None:
+            raise RuntimeError("database is not connected")
+        return self._pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresConnection]:
+        async with self.pool.acquire() as raw, raw.transaction():
+            yield PostgresConnection(raw, self)
+
+    # Single statements run on the pool itself (asyncpg's Pool has the connection's fetch API).
+    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
+        return await PostgresConnection(self.pool, self).fetch_all(query, **params)
+
+    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
+        return await PostgresConnection(self.pool, self).fetch_one(query, **params)
+
+    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
+        return await PostgresConnection(self.pool, self).fetch_val(query, **params)
+
+    async def execute(self, query: Statement, /, **params: Any) -> int:
+        return await PostgresConnection(self.pool, self).execute(query, **params)
+
+    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
+        async with self.transaction() as conn:
+            await conn.execute_many(query, rows)
+
+    async def ping(self) -> None:
+        await self.pool.fetchval("SELECT 1")

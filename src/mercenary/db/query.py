@@ -1,0 +1,141 @@
+"""Statements compiled once per dialect into the driver's SQL, with SQLAlchemy's own type processors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ClauseElement
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """One statement's SQL for one dialect, its positional parameters and its result shape."""
+
+    sql: str
+    param_names: tuple[str, ...]
+    param_defaults: Mapping[str, Any]
+    bind_processors: tuple[Processor, ...]
+    columns: tuple[str, ...]
+    result_processors: tuple[Processor, ...]
+    has_result_processors: bool
+
+
+def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
+    """Compile ``stmt`` for ``dialect`` once; the result is reused for every execution."""
+    compiled = stmt.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    defaults: dict[str, Any] = {}
+    binds: list[Processor] = []
+    for name in names:
+        bind = compiled.binds[name]
+        if bind.value is not None or not bind.required:
+            defaults[name] = bind.effective_value
+        binds.append(bind.type.dialect_impl(dialect).bind_processor(dialect))
+    columns: tuple[str, ...] = ()
+    results: tuple[Processor, ...] = ()
+    exported = getattr(stmt, "exported_columns", None)
+    if exported:  # a SELECT's columns, or a DML statement's RETURNING list
+        columns = tuple(c.key for c in exported)
+        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in exported)
+    return Compiled(
+        sql=compiled.string,
+        param_names=names,
+        param_defaults=defaults,
+        bind_processors=tuple(binds),
+        columns=columns,
+        result_processors=results,
+        has_result_processors=any(p is not None for p in results),
+    )
+
+
+class Query:
+    """A named statement with ``bindparam`` placeholders, compiled lazily per dialect and cached.
+
+    Build queries at import time (module constants) so they compile once per process::
+
+        GET_USER = Query("users.get", sa.select(users).where(users.c.id == sa.bindparam("id")))
+        row = await db.fetch_one(GET_USER, id=5)
+    """
+
+    __slots__ = ("_compiled", "name", "statement")
+
+    def __init__(self, name: str, statement: ClauseElement) -> None:
+        self.name = name
+        self.statement = statement
+        self._compiled: dict[str, Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> Compiled:
+        """The statement compiled for ``dialect`` (cached by dialect name)."""
+        key = dialect.name
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = compile_statement(self.statement, dialect)
+        return found
+
+    def __repr__(self) -> str:
+        return f"Query({self.name!r})"
+
+
+def bind_args(compiled: Compiled, params: Mapping[str, Any]) -> list[Any]:
+    """Order and convert keyword parameters into the driver's positional arguments."""
+    args: list[Any] = []
+    defaults = compiled.param_defaults
+    for name, proc in zip(compiled.param_names, compiled.bind_processors, strict=True):
+        try:
+            value = params[name]
+        except KeyError:
+            if name not in defaults:
+                raise TypeError(f"missing query parameter {name!r}") from None
+            value = defaults[name]
+        args.append(value if proc is None or value is None else proc(value))
+    return args
+
+
+def shape_row(compiled: Compiled, values: Any) -> dict[str, Any]:
+    """Turn a driver row (a sequence of values) into a dict keyed by column, applying type processors."""
+    if not compiled.has_result_processors:
+        return dict(zip(compiled.columns, values, strict=True))
+    return {
+        name: (v if proc is None or v is None else proc(v))
+        for name, proc, v in zip(compiled.columns, compiled.result_processors, values, strict=True)
+    }
+
+
+def prepare(
+    query: Query | ClauseElement, dialect: Dialect, params: Mapping[str, Any]
+) -> tuple[Compiled, list[Any]]:
+    """The compiled form and positional arguments for one execution.
+
+    A :class:`Query` is compiled once; a bare statement (built per request, e.g. with an expanding
+    ``IN``) is compiled on each call with its parameters rendered in place of the expanding ones.
+    """
+    if isinstance(query, Query):
+        compiled = query.compiled(dialect)
+        return compiled, bind_args(compiled, params)
+    if params:
+        query = query.params(**params)  # type: ignore[attr-defined]
+    raw = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    names = tuple(raw.positiontup or ())
+    values = raw.construct_params(escape_names=False)
+    args = []
+    for name in names:
+        bind = raw.binds.get(name)
+        proc = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+        value = values[name]
+        args.append(value if proc is None or value is None else proc(value))
+    shape = compile_statement(query, dialect) if getattr(query, "exported_columns", None) else None
+    compiled = Compiled(
+        sql=raw.string,
+        param_names=names,
+        param_defaults={},
+        bind_processors=(),
+        columns=shape.columns if shape else (),
+        result_processors=shape.result_processors if shape else (),
+        has_result_processors=shape.has_result_processors if shape else False,
+    )
+    return compiled, args

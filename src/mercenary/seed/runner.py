@@ -1,0 +1,178 @@
+"""Seed orchestration: organizations and users (more domains add their generators here)."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher as Argon2Hasher
+
+from mercenary.db import Database, Query, open_database
+from mercenary.db.metadata import utcnow
+from mercenary.seed.words import COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES
+from mercenary.settings import Settings
+from mercenary.tenants.tables import organizations
+from mercenary.users import queries as user_queries
+from mercenary.users.tables import users
+
+SEED_PASSWORD = "mercenary-seed"
+BATCH = 5_000
+
+_insert_org = Query(
+    "seed.organizations",
+    sa.insert(organizations).values(
+        id=sa.bindparam("id"),
+        name=sa.bindparam("name"),
+        kind=sa.bindparam("kind"),
+        invitation_code=sa.bindparam("invitation_code"),
+        created_at=sa.bindparam("created_at"),
+    ),
+)
+_insert_user = Query(
+    "seed.users",
+    sa.insert(users).values(
+        id=sa.bindparam("id"),
+        tenant_id=sa.bindparam("tenant_id"),
+        email=sa.bindparam("email"),
+        name=sa.bindparam("name"),
+        role=sa.bindparam("role"),
+        password_hash=sa.bindparam("password_hash"),
+        is_active=True,
+        created_at=sa.bindparam("created_at"),
+    ),
+)
+_count_users = Query("seed.count_users", sa.select(sa.func.count()).select_from(users))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to generate."""
+
+    companies: int
+    clients: int
+    freelancers: int
+
+
+SCALES = {
+    "demo": Scale(companies=5, clients=15, freelancers=40),
+    # DOM-10: at least 50,000 users across 200 tenants (the companies; freelancers have personal ones).
+    "full": Scale(companies=200, clients=10_000, freelancers=40_000),
+}
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.started = label, total, 0, time.perf_counter()
+
+    def advance(self, n: int) -> None:
+        """Count ``n`` more rows and redraw."""
+        self.done += n
+        width = 30
+        filled = int(width * self.done / max(1, self.total))
+        rate = self.done / max(1e-9, time.perf_counter() - self.started)
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r{self.label:<12} [{bar}] {self.done:>9,}/{self.total:,} {rate:>9,.0f}/s")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+async def _insert_batches(db: Database, query: Query, rows: list[dict[str, object]], label: str) -> None:
+    progress = Progress(label, len(rows))
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        await db.execute_many(query, chunk)
+        progress.advance(len(chunk))
+
+
+async def seed_people(db: Database, scale: Scale, rng: random.Random, password_hash: str) -> None:
+    """Organizations, clients, freelancers and one admin. Ids are assigned here so that later
+    generators can refer to them without reading back."""
+    now = utcnow()
+    orgs: list[dict[str, object]] = []
+    people: list[dict[str, object]] = []
+    for i in range(1, scale.companies + 1):
+        name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {i}"
+        orgs.append({"id": i, "name": name, "kind": "company", "invitation_code": f"seed-org-{i}",
+                     "created_at": now - timedelta(days=rng.randint(30, 900))})
+    total = scale.clients + scale.freelancers + 1
+    next_org = scale.companies + 1
+    for n in range(1, total + 1):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if n == 1:
+            role, tenant = "admin", 1
+        elif n <= scale.clients + 1:
+            role, tenant = "client", 1 + (n - 2) % scale.companies
+        else:
+            role, tenant = "freelancer", next_org
+            next_org += 1
+            orgs.append({"id": tenant, "name": f"{first} {last}", "kind": "personal",
+                         "invitation_code": f"seed-personal-{n}", "created_at": now})
+        people.append({"id": n, "tenant_id": tenant, "email": f"{role}{n}@seed.mercenary.test",
+                       "name": f"{first} {last}", "role": role, "password_hash": password_hash,
+                       "created_at": now - timedelta(days=rng.randint(0, 900), seconds=rng.randint(0, 86_399))})
+    await _insert_batches(db, _insert_org, orgs, "organizations")
+    await _insert_batches(db, _insert_user, people, "users")
+    await sync_identities(db, ("organizations", "users"))
+
+
+async def sync_identities(db: Database, tables: tuple[str, ...]) -> None:
+    """After inserting explicit ids, move PostgreSQL's identity sequences past them (SQLite's
+    rowid needs nothing)."""
+    if db.dialect.name != "postgresql":
+        return
+    for table in tables:
+        await db.execute(
+            sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        )
+
+
+async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool = False) -> int:
+    """Generate the ``scale`` dataset from ``seed`` into an empty, migrated database."""
+    db = open_database(settings)
+    await db.connect()
+    try:
+        if await db.fetch_val(_count_users):
+            print("the database already has users; nothing seeded", file=sys.stderr)
+            return 0 if if_empty else 1
+        started = time.perf_counter()
+        rng = random.Random(seed)
+        password_hash = Argon2Hasher(memory_cost=settings.ARGON2_MEMORY_KIB, time_cost=settings.ARGON2_TIME_COST,
+                                     parallelism=1).hash(SEED_PASSWORD)
+        await seed_people(db, SCALES[scale], rng, password_hash)
+        print(f"seeded {scale} dataset in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return 0
+    finally:
+        await db.close()
+
+
+async def create_admin(settings: Settings, *, email: str, name: str, password: str) -> int:
+    """Create an administrator in the first organization (created if the database has none)."""
+    from mercenary.auth.passwords import PasswordHasher
+    from mercenary.tenants.service import create_organization
+
+    if len(password) < 8:
+        print("the password needs at least 8 characters", file=sys.stderr)
+        return 2
+    hasher = PasswordHasher(settings.ARGON2_MEMORY_KIB, settings.ARGON2_TIME_COST, 1, 0)
+    db = open_database(settings)
+    await db.connect()
+    try:
+        if await db.fetch_one(user_queries.email_taken, email=email.lower()):
+            print(f"{email} is already registered", file=sys.stderr)
+            return 1
+        password_hash = await hasher.hash(password)
+        async with db.transaction() as conn:
+            org = await create_organization(conn, name="Administrators", kind="company")
+            await conn.execute(user_queries.insert_user, tenant_id=org["id"], email=email.lower(), name=name,
+                               role="admin", password_hash=password_hash, created_at=utcnow())
+        print(f"created admin {email}", file=sys.stderr)
+        return 0
+    finally:
+        await db.close()

@@ -1,0 +1,64 @@
+"""One typed settings object, read from the environment and validated at start-up.
+
+Every backend is picked by a URL (``DATABASE_URL``, ``CACHE_URL``/``REDIS_URL``); nothing else
+branches on the backend. Outside development, insecure defaults are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when production settings keep a development default."""
+
+
+class Settings(BaseSettings):
+    """Configuration of one Mercenary process (API or worker)."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore", frozen=True)
+
+    MERCENARY_ENV: Literal["development", "production", "test"] = "development"
+    SECRET_KEY: str = Field(default=DEV_SECRET_KEY, min_length=32)
+
+    # Storage. The async driver suffix is optional: sqlite:///var/x.db or postgresql://u@h/db.
+    DATABASE_URL: str = "sqlite:///var/mercenary.db"
+    DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
+    DB_STATEMENT_TIMEOUT_MS: int = Field(default=800, ge=1, le=60_000)
+    # asyncpg's prepared-statement cache. Turn it off (0) behind PgBouncer in transaction mode.
+    DB_STATEMENT_CACHE_SIZE: int = Field(default=256, ge=0)
+    SQLITE_BUSY_TIMEOUT_MS: int = Field(default=5_000, ge=0)
+
+    # Cache: memory:// (in-process) or redis://. Defaults to REDIS_URL when that is set.
+    REDIS_URL: str | None = None
+    CACHE_URL: str | None = None
+
+    # Auth.
+    ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
+    REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)
+    # Argon2id (OWASP 2023 profile: 19 MiB, t=2, p=1). At most PASSWORD_HASH_CONCURRENCY hashes run at once
+    # and at most PASSWORD_HASH_QUEUE wait, so a login burst cannot exhaust a 1 GB VM's memory.
+    ARGON2_MEMORY_KIB: int = Field(default=19_456, ge=8_192)
+    ARGON2_TIME_COST: int = Field(default=2, ge=1)
+    PASSWORD_HASH_CONCURRENCY: int = Field(default=2, ge=1, le=32)
+    PASSWORD_HASH_QUEUE: int = Field(default=64, ge=0)
+
+    # HTTP.
+    MAX_BODY_BYTES: int = Field(default=1_048_576, ge=1_024)
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        if self.MERCENARY_ENV == "production":
+            if self.SECRET_KEY == DEV_SECRET_KEY:
+                raise InsecureSettingsError("SECRET_KEY must be set to a private value in production")
+        return self
+
+    @property
+    def cache_url(self) -> str:
+        """The cache backend's URL: CACHE_URL, else REDIS_URL, else the in-process cache."""
+        return self.CACHE_URL or self.REDIS_URL or "memory://"

@@ -1,0 +1,1 @@
+"""Organizations: the tenants every client-side record belongs to (DOM-1)."""

@@ -1,0 +1,18 @@
+"""Organization endpoints."""
+
+from fastapi import APIRouter
+
+from mercenary.tenants import service
+from mercenary.tenants.schemas import OrganizationRead
+from mercenary.web.deps import DB, CurrentUser
+
+router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+
+
+@router.get("/current", response_model=OrganizationRead)
+async def current_organization(db: DB, principal: CurrentUser) -> OrganizationRead:
+    """The caller's organization. Only clients and admins see its invitation code."""
+    row = await service.access_organization(db, principal.tenant_id, tenant_id=principal.tenant_id)
+    if principal.role == "freelancer":
+        row = {**row, "invitation_code": None}
+    return OrganizationRead.model_validate(row)

@@ -1,0 +1,49 @@
+"""User endpoints: the caller, their organization's members, and public views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from mercenary.users import service
+from mercenary.users.schemas import USER_FIELDS, UserPublic, UserRead
+from mercenary.web.deps import DB, Cursors, CurrentUser, Limit, ObjectId
+from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.pagination import page_of
+from mercenary.web.responses import json_response
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+SCOPE = "users.members"
+
+
+@router.get("/me", response_model=UserRead)
+async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
+    """The signed-in user."""
+    return await service.get_user(db, principal.user_id)
+
+
+@router.get("", response_model=None, responses={200: {"description": "A page of users (fields as selected)."}})
+async def list_users(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    fields: Annotated[str | None, Query(max_length=512, description="e.g. id,name")] = None,
+) -> Response:
+    """Members of the caller's organization, in id order, a page at a time."""
+    selected = parse_fields(fields, USER_FIELDS)
+    after = int(cursors.decode(SCOPE, cursor)[0]) if cursor else 0
+    rows = await service.list_members(db, tenant_id=principal.tenant_id, after=after, limit=limit)
+    items, next_cursor, has_more = page_of(rows, limit, cursors, SCOPE, ("id",))
+    shaped = [select_fields(UserRead.model_validate(r).model_dump(mode="json"), selected) for r in items]
+    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@router.get("/{user_id}", response_model=UserPublic)
+async def get_user(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+    """A user's public view."""
+    return await service.get_user(db, user_id)

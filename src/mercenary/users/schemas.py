@@ -1,0 +1,30 @@
+"""User I/O shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+Role = Literal["client", "freelancer", "admin"]
+
+
+class UserPublic(BaseModel):
+    """What any signed-in user may see of another user."""
+
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+
+
+class UserRead(UserPublic):
+    """A user as they and their organization see them."""
+
+    tenant_id: int
+    email: str
+    is_active: bool
+
+
+USER_FIELDS = tuple(UserRead.model_fields)

@@ -1,0 +1,65 @@
+"""Annotated dependency aliases shared by every router."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from mercenary.auth.passwords import PasswordHasher
+from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService
+from mercenary.backends.cache import Cache
+from mercenary.db import Database
+from mercenary.errors import AuthenticationError
+from mercenary.settings import Settings
+from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec
+
+MAX_ID = 2**63 - 1
+
+
+@dataclass
+class AppState:
+    """Everything a request may need, opened by the app's lifespan and closed after it."""
+
+    settings: Settings
+    db: Database
+    cache: Cache
+    hasher: PasswordHasher
+    tokens: TokenService
+    cursors: CursorCodec
+
+
+def get_state(request: Request) -> AppState:
+    """The app's state."""
+    state: AppState = request.app.state.mercenary
+    return state
+
+
+def get_db(request: Request) -> Database:
+    """The database pool."""
+    return get_state(request).db
+
+
+def get_cursors(request: Request) -> CursorCodec:
+    """The cursor codec."""
+    return get_state(request).cursors
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller, from a ``Bearer`` access token; 401 with a ``WWW-Authenticate`` challenge otherwise."""
+    header = request.headers.get("authorization")
+    if not header:
+        raise AuthenticationError("Sign in and send `Authorization: Bearer <token>`.")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidTokenError("The Authorization header must be `Bearer <token>`.")
+    return get_state(request).tokens.verify_access(token.strip())
+
+
+State = Annotated[AppState, Depends(get_state)]
+DB = Annotated[Database, Depends(get_db)]
+Cursors = Annotated[CursorCodec, Depends(get_cursors)]
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -8,9 +8,13 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mercenary.settings import Settings
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from mercenary.settings import Settings
 
     return Settings()
@@ -83,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="generate a dataset")
     seed.add_argument("--scale", choices=("demo", "full"), default="demo")
     seed.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same data")
-    seed.add_argument("--if-empty", action="store_true", help="do nothing when the database already has users")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing when the database already has users"
+    )
     seed.set_defaults(func=cmd_seed)
 
     admin = sub.add_parser("create-admin", help="create an administrator account")

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"  # noqa: S105 (refused in production)
 
 
 class InsecureSettingsError(ValueError):
@@ -53,9 +53,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
-        if self.MERCENARY_ENV == "production":
-            if self.SECRET_KEY == DEV_SECRET_KEY:
-                raise InsecureSettingsError("SECRET_KEY must be set to a private value in production")
+        if self.MERCENARY_ENV == "production" and self.SECRET_KEY == DEV_SECRET_KEY:
+            raise InsecureSettingsError("SECRET_KEY must be set to a private value in production")
         return self
 
     @property

@@ -48,7 +48,7 @@ class TokenPair(BaseModel):
 
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token kind, not a secret)
     expires_in: int
 
 

@@ -46,13 +46,17 @@ class InvalidRefreshTokenError(InvalidTokenError):
 class Auth:
     """The auth use cases, bound to the app's database, hasher and token service."""
 
-    def __init__(self, db: Database, hasher: PasswordHasher, tokens: TokenService, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, hasher: PasswordHasher, tokens: TokenService, settings: Settings
+    ) -> None:
         self.db = db
         self.hasher = hasher
         self.tokens = tokens
         self.refresh_ttl = timedelta(seconds=settings.REFRESH_TOKEN_TTL_S)
 
-    async def _issue(self, conn: Executor, principal: Principal, family_id: str | None = None) -> dict[str, Any]:
+    async def _issue(
+        self, conn: Executor, principal: Principal, family_id: str | None = None
+    ) -> dict[str, Any]:
         refresh = new_refresh_token()
         now = utcnow()
         await conn.execute(
@@ -73,7 +77,9 @@ class Auth:
     async def signup(self, req: SignupRequest) -> dict[str, Any]:
         """Create the account (and its organization) and sign it in."""
         if req.role == "client" and (req.organization is None) == (req.invitation_code is None):
-            raise InvalidRequestError("A client gives either `organization` (to create one) or `invitation_code`.")
+            raise InvalidRequestError(
+                "A client gives either `organization` (to create one) or `invitation_code`."
+            )
         if req.role == "freelancer" and (req.organization or req.invitation_code):
             raise InvalidRequestError("A freelancer gets a personal organization; omit organization fields.")
         email = str(req.email).lower()

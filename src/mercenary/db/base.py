@@ -22,6 +22,8 @@ class IntegrityError(Exception):
     def __init__(self, message: str, constraint: str | None = None) -> None:
         super().__init__(message)
         self.constraint = constraint
+
+
 Statement = Query | ClauseElement
 
 

@@ -44,7 +44,9 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def id_column() -> sa.Column[int]:
     """A BIGINT identity primary key (an INTEGER rowid alias on SQLite)."""
-    return sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(), primary_key=True)
+    return sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(), primary_key=True
+    )
 
 
 def fk_column(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:

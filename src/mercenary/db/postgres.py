@@ -20,7 +20,7 @@ from mercenary.db.query import Compiled, Query, prepare, shape_row
 if TYPE_CHECKING:
     from mercenary.settings import Settings
 
-DIALECT = PGDialect_asyncpg()
+DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
 def asyncpg_dsn(url: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 Processor = Callable[[Any], Any] | None
@@ -27,7 +28,7 @@ class Compiled:
 
 def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
     """Compile ``stmt`` for ``dialect`` once; the result is reused for every execution."""
-    compiled = stmt.compile(dialect=dialect)
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))
     names = tuple(compiled.positiontup or ())
     defaults: dict[str, Any] = {}
     binds: list[Processor] = []
@@ -117,20 +118,16 @@ def prepare(
     if isinstance(query, Query):
         compiled = query.compiled(dialect)
         return compiled, bind_args(compiled, params)
-    if params:
-        query = query.params(**params)  # type: ignore[attr-defined]
-    raw = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    names = tuple(raw.positiontup or ())
-    values = raw.construct_params(escape_names=False)
+    state = cast(SQLCompiler, query.compile(dialect=dialect)).construct_expanded_state(dict(params))
+    names = tuple(state.positiontup or ())
+    procs = state.processors
     args = []
     for name in names:
-        bind = raw.binds.get(name)
-        proc = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
-        value = values[name]
+        value, proc = state.parameters[name], procs.get(name)
         args.append(value if proc is None or value is None else proc(value))
     shape = compile_statement(query, dialect) if getattr(query, "exported_columns", None) else None
     compiled = Compiled(
-        sql=raw.string,
+        sql=state.statement,
         param_names=names,
         param_defaults={},
         bind_processors=(),

@@ -19,7 +19,7 @@ from mercenary.tenants.tables import organizations
 from mercenary.users import queries as user_queries
 from mercenary.users.tables import users
 
-SEED_PASSWORD = "mercenary-seed"
+SEED_PASSWORD = "mercenary-seed"  # noqa: S105 (generated load-test accounts only)
 BATCH = 5_000
 
 _insert_org = Query(
@@ -99,8 +99,15 @@ async def seed_people(db: Database, scale: Scale, rng: random.Random, password_h
     people: list[dict[str, object]] = []
     for i in range(1, scale.companies + 1):
         name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {i}"
-        orgs.append({"id": i, "name": name, "kind": "company", "invitation_code": f"seed-org-{i}",
-                     "created_at": now - timedelta(days=rng.randint(30, 900))})
+        orgs.append(
+            {
+                "id": i,
+                "name": name,
+                "kind": "company",
+                "invitation_code": f"seed-org-{i}",
+                "created_at": now - timedelta(days=rng.randint(30, 900)),
+            }
+        )
     total = scale.clients + scale.freelancers + 1
     next_org = scale.companies + 1
     for n in range(1, total + 1):
@@ -112,11 +119,26 @@ async def seed_people(db: Database, scale: Scale, rng: random.Random, password_h
         else:
             role, tenant = "freelancer", next_org
             next_org += 1
-            orgs.append({"id": tenant, "name": f"{first} {last}", "kind": "personal",
-                         "invitation_code": f"seed-personal-{n}", "created_at": now})
-        people.append({"id": n, "tenant_id": tenant, "email": f"{role}{n}@seed.mercenary.test",
-                       "name": f"{first} {last}", "role": role, "password_hash": password_hash,
-                       "created_at": now - timedelta(days=rng.randint(0, 900), seconds=rng.randint(0, 86_399))})
+            orgs.append(
+                {
+                    "id": tenant,
+                    "name": f"{first} {last}",
+                    "kind": "personal",
+                    "invitation_code": f"seed-personal-{n}",
+                    "created_at": now,
+                }
+            )
+        people.append(
+            {
+                "id": n,
+                "tenant_id": tenant,
+                "email": f"{role}{n}@seed.mercenary.test",
+                "name": f"{first} {last}",
+                "role": role,
+                "password_hash": password_hash,
+                "created_at": now - timedelta(days=rng.randint(0, 900), seconds=rng.randint(0, 86_399)),
+            }
+        )
     await _insert_batches(db, _insert_org, orgs, "organizations")
     await _insert_batches(db, _insert_user, people, "users")
     await sync_identities(db, ("organizations", "users"))
@@ -143,8 +165,9 @@ async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool 
             return 0 if if_empty else 1
         started = time.perf_counter()
         rng = random.Random(seed)
-        password_hash = Argon2Hasher(memory_cost=settings.ARGON2_MEMORY_KIB, time_cost=settings.ARGON2_TIME_COST,
-                                     parallelism=1).hash(SEED_PASSWORD)
+        password_hash = Argon2Hasher(
+            memory_cost=settings.ARGON2_MEMORY_KIB, time_cost=settings.ARGON2_TIME_COST, parallelism=1
+        ).hash(SEED_PASSWORD)
         await seed_people(db, SCALES[scale], rng, password_hash)
         print(f"seeded {scale} dataset in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return 0
@@ -170,8 +193,15 @@ async def create_admin(settings: Settings, *, email: str, name: str, password: s
         password_hash = await hasher.hash(password)
         async with db.transaction() as conn:
             org = await create_organization(conn, name="Administrators", kind="company")
-            await conn.execute(user_queries.insert_user, tenant_id=org["id"], email=email.lower(), name=name,
-                               role="admin", password_hash=password_hash, created_at=utcnow())
+            await conn.execute(
+                user_queries.insert_user,
+                tenant_id=org["id"],
+                email=email.lower(),
+                name=name,
+                role="admin",
+                password_hash=password_hash,
+                created_at=utcnow(),
+            )
         print(f"created admin {email}", file=sys.stderr)
         return 0
     finally:

@@ -19,7 +19,9 @@ insert_organization = Query(
 
 get_organization = Query(
     "organizations.get",
-    sa.select(o.c.id, o.c.name, o.c.kind, o.c.invitation_code, o.c.created_at).where(o.c.id == sa.bindparam("id")),
+    sa.select(o.c.id, o.c.name, o.c.kind, o.c.invitation_code, o.c.created_at).where(
+        o.c.id == sa.bindparam("id")
+    ),
 )
 
 find_company_by_invitation = Query(

@@ -40,7 +40,11 @@ async def organization_for_invitation(conn: Executor, code: str) -> Row:
 
 async def access_organization(conn: Executor, organization_id: int, *, tenant_id: int) -> Row:
     """The caller's own organization; any other id is a 404 (SEC-1)."""
-    row = await conn.fetch_one(queries.get_organization, id=organization_id) if organization_id == tenant_id else None
+    row = (
+        await conn.fetch_one(queries.get_organization, id=organization_id)
+        if organization_id == tenant_id
+        else None
+    )
     if row is None:
         raise NotFoundError("No such organization.")
     return row

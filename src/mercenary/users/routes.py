@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from mercenary.users import service
 from mercenary.users.schemas import USER_FIELDS, UserPublic, UserRead
-from mercenary.web.deps import DB, Cursors, CurrentUser, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import page_of
 from mercenary.web.responses import json_response
@@ -25,7 +25,9 @@ async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
     return await service.get_user(db, principal.user_id)
 
 
-@router.get("", response_model=None, responses={200: {"description": "A page of users (fields as selected)."}})
+@router.get(
+    "", response_model=None, responses={200: {"description": "A page of users (fields as selected)."}}
+)
 async def list_users(
     db: DB,
     principal: CurrentUser,

@@ -15,14 +15,6 @@ async def get_user(db: Executor, user_id: int) -> Row:
     return row
 
 
-async def access_member(db: Executor, user_id: int, *, tenant_id: int) -> Row:
-    """A user of the caller's own organization (private view); others answer 404 (SEC-1)."""
-    row = await get_user(db, user_id)
-    if row["tenant_id"] != tenant_id:
-        raise NotFoundError("No such user.")
-    return row
-
-
 async def list_members(db: Executor, *, tenant_id: int, after: int, limit: int) -> list[Row]:
     """Up to ``limit + 1`` members of an organization with id above ``after``, in id order."""
     return await db.fetch_all(queries.list_members, tenant_id=tenant_id, after=after, limit=limit + 1)

@@ -49,8 +49,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc[1:]) or loc[0] if loc else "", "in": loc[0] if loc else "",
-                    "message": err.get("msg", ""), "type": err.get("type", "")})
+        out.append(
+            {
+                "field": ".".join(loc[1:]) or loc[0] if loc else "",
+                "in": loc[0] if loc else "",
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
     return out
 
 
@@ -59,7 +65,9 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
     errors = _field_errors(exc)
     if any(e["type"] == "json_invalid" for e in errors):
         return problem(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON.")
-    return problem(422, "validation_error", "Validation error", "The request has invalid fields.", errors=errors)
+    return problem(
+        422, "validation_error", "Validation error", "The request has invalid fields.", errors=errors
+    )
 
 
 async def _on_domain(request: Request, exc: Exception) -> Response:

@@ -70,9 +70,9 @@ class CursorCodec:
         return key
 
 
-def page_of(rows: list[dict[str, Any]], limit: int, codec: CursorCodec, scope: str, key: tuple[str, ...]) -> tuple[
-    list[dict[str, Any]], str | None, bool
-]:
+def page_of(
+    rows: list[dict[str, Any]], limit: int, codec: CursorCodec, scope: str, key: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], str | None, bool]:
     """Cut ``rows`` (fetched with ``limit + 1``) to a page and build its next cursor from ``key`` columns."""
     has_more = len(rows) > limit
     items = rows[:limit]

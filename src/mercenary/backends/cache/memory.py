@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+
 from cachetools import TLRUCache
 
 MAX_ITEMS = 50_000

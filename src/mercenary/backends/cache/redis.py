@@ -14,7 +14,9 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         value = await self._client.get(self.prefix + key)
-        return None if value is None else bytes(value)
+        if value is None:
+            return None
+        return value if isinstance(value, bytes) else str(value).encode()
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         await self._client.set(self.prefix + key, value, px=max(1, int(ttl * 1000)))

@@ -1,0 +1,156 @@
+"""Session fixtures: real PostgreSQL and Redis on free loopback ports, a freshly migrated database
+per test on each backend, and the app wired to it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from mercenary.app import create_app
+from mercenary.db import Database, open_database
+from mercenary.db.migrate import upgrade
+from mercenary.settings import Settings
+from tests.support.servers import PostgresServer, RedisServer
+
+BACKENDS = ("sqlite", "postgresql")
+T = TypeVar("T")
+
+
+def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking code (Alembic drives its own event loop) off the test's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    in_thread(upgrade, f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PostgresServer) -> str:
+    async def create() -> None:
+        conn = await asyncpg.connect(pg_server.admin_url)
+        await conn.execute("CREATE DATABASE mercenary_template")
+        await conn.close()
+
+    in_thread(asyncio.run, create())
+    in_thread(upgrade, pg_server.url("mercenary_template"))
+    return "mercenary_template"
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A freshly migrated, empty database on each backend (a file copy / a template clone)."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
+        return
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server.admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        yield server.url(name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: fast password hashing, in-process cache unless overridden."""
+    values: dict[str, Any] = {
+        "MERCENARY_ENV": "test",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": "memory://",
+        "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
+        "ARGON2_MEMORY_KIB": 8192,
+        "ARGON2_TIME_COST": 1,
+        "DB_POOL_SIZE": 5,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = open_database(settings)
+    await database.connect()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+BACKEND_OF: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Remember which storage backend each parametrized test runs on (for the summary)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("database_url") in BACKENDS:
+            BACKEND_OF[item.nodeid] = params["database_url"]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Show how many tests ran on each storage backend."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for outcome in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            backend = BACKEND_OF.get(getattr(report, "nodeid", ""))
+            if backend and (report.when == "call" or outcome == "error"):
+                counts[(backend, outcome)] += 1
+    if counts:
+        terminalreporter.section("storage backends")
+        for backend in BACKENDS:
+            parts = [
+                f"{counts[(backend, o)]} {o}" for o in ("passed", "failed", "error") if counts[(backend, o)]
+            ]
+            terminalreporter.write_line(f"{backend:<11} {', '.join(parts) or 'no tests'}")

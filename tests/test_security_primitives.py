@@ -1,0 +1,56 @@
+"""Password hashing limits and token verification, below the HTTP layer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mercenary.auth.passwords import HasherBusyError, PasswordHasher
+from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService, digest, new_refresh_token
+from mercenary.web.pagination import CursorCodec, InvalidCursorError
+
+
+async def test_hash_and_verify() -> None:
+    hasher = PasswordHasher(8192, 1, 2, 4)
+    hashed = await hasher.hash("a long password")
+    assert hashed.startswith("$argon2id$")
+    assert await hasher.verify(hashed, "a long password")
+    assert not await hasher.verify(hashed, "another password")
+    assert not await hasher.verify(None, "a long password")
+    assert not await hasher.verify("not-a-hash", "x")
+
+
+async def test_a_burst_beyond_the_queue_is_refused_fast() -> None:
+    hasher = PasswordHasher(8192, 1, concurrency=1, queue=2)
+    results = await asyncio.gather(*(hasher.hash(f"password{i}") for i in range(8)), return_exceptions=True)
+    busy = [r for r in results if isinstance(r, HasherBusyError)]
+    done = [r for r in results if isinstance(r, str)]
+    assert len(done) == 3 and len(busy) == 5
+    assert busy[0].status == 503 and busy[0].headers["Retry-After"] == "1"
+    # Once the burst is over, hashing works again.
+    assert (await hasher.hash("afterwards")).startswith("$argon2id$")
+
+
+def test_access_tokens_round_trip_and_reject_other_keys() -> None:
+    tokens = TokenService("k" * 40, 60)
+    principal = Principal(7, 3, "freelancer")
+    assert tokens.verify_access(tokens.issue_access(principal)) == principal
+    with pytest.raises(InvalidTokenError):
+        TokenService("z" * 40, 60).verify_access(tokens.issue_access(principal))
+
+
+def test_refresh_tokens_are_random_and_stored_as_digests() -> None:
+    a, b = new_refresh_token(), new_refresh_token()
+    assert a != b and len(a) >= 40
+    assert digest(a) != a and len(digest(a)) == 64
+
+
+def test_cursors_are_bound_to_their_list() -> None:
+    codec = CursorCodec("k" * 40)
+    cursor = codec.encode("users", [42])
+    assert codec.decode("users", cursor) == [42]
+    with pytest.raises(InvalidCursorError):
+        codec.decode("projects", cursor)
+    with pytest.raises(InvalidCursorError):
+        CursorCodec("z" * 40).decode("users", cursor)

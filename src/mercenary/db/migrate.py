@@ -19,8 +19,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Leave out objects the migrations manage by hand (dialect-specific search tables)."""
-    return not (name or "").startswith(("fts_", "sqlite_"))
+    """Leave out what the migrations manage by hand per dialect: search columns, indexes and tables."""
+    name = name or ""
+    return name != "search_vector" and not name.startswith(("fts_", "ix_fts_", "sqlite_"))
 
 
 def alembic_config(url: str) -> Config:

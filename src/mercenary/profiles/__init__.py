@@ -1,0 +1,1 @@
+"""Freelancer profiles (DOM-4): headline, bio, hourly rate, skills, availability."""

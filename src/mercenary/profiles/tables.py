@@ -1,0 +1,47 @@
+"""Freelancer profile tables. Search columns (PostgreSQL tsvector, SQLite FTS5) are created by the
+migrations per dialect and are not declared here."""
+
+import sqlalchemy as sa
+
+from mercenary.db.metadata import UTCDateTime, fk_column, metadata
+
+AVAILABILITY = ("available", "busy", "unavailable")
+
+freelancer_profiles = sa.Table(
+    "freelancer_profiles",
+    metadata,
+    sa.Column(
+        "user_id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    fk_column("tenant_id", "organizations.id"),
+    sa.Column("headline", sa.String(200), nullable=False),
+    sa.Column("bio", sa.Text(), nullable=False),
+    # Whole currency units per hour.
+    sa.Column("hourly_rate", sa.Integer(), nullable=False),
+    sa.Column("availability", sa.String(16), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("hourly_rate >= 0", name="hourly_rate"),
+    sa.CheckConstraint("availability IN ('available', 'busy', 'unavailable')", name="availability"),
+)
+
+profile_skills = sa.Table(
+    "profile_skills",
+    metadata,
+    sa.Column(
+        "user_id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.ForeignKey("freelancer_profiles.user_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "skill_id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.ForeignKey("skills.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # Freelancers having a skill (skill filter on freelancer search).
+    sa.Index("ix_profile_skills_skill_id_user_id", "skill_id", "user_id"),
+)

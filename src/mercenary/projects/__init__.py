@@ -1,0 +1,1 @@
+"""Projects posted by client organizations (DOM-5)."""

@@ -1,0 +1,1 @@
+"""Reviews after a project and per-user rating aggregates (DOM-7)."""

@@ -72,6 +72,11 @@ class Database(Executor, Protocol):
         """Close the pool, waiting for connections to be returned."""
         ...
 
+    async def copy_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Bulk-load ``rows`` (already in driver form: aware datetimes, ints, strs) into ``table``:
+        COPY on PostgreSQL, a batched INSERT on SQLite. For seeding, not for request paths."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[Connection]:
         """A connection in a transaction: committed on exit, rolled back on an exception."""
         ...

@@ -137,5 +137,9 @@ class PostgresDatabase:
         async with self.transaction() as conn:
             await conn.execute_many(query, rows)
 
+    async def copy_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        async with self.pool.acquire() as raw:
+            await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+
     async def ping(self) -> None:
         await self.pool.fetchval("SELECT 1")

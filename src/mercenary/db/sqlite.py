@@ -11,6 +11,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,13 @@ def sqlite_path(url: str) -> str:
     if not path or path == ":memory:":
         raise ValueError("the SQLite backend needs a file path, e.g. sqlite:///var/mercenary.db")
     return path
+
+
+def _to_sqlite(value: Any) -> Any:
+    # The same text form SQLAlchemy's SQLite DateTime uses (UTC wall time, no offset).
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def _integrity(exc: sqlite3.IntegrityError) -> IntegrityError:
@@ -173,6 +181,13 @@ class SQLiteDatabase:
     async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
         async with self.transaction() as conn:
             await conn.execute_many(query, rows)
+
+    async def copy_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        converted = [tuple(_to_sqlite(v) for v in row) for row in rows]
+        async with self.transaction() as conn:
+            await conn._raw.executemany(sql, converted)
 
     async def ping(self) -> None:
         async with self._reader() as conn:

@@ -25,7 +25,8 @@ proposals = sa.Table(
     sa.Index("ix_proposals_project_id_id", "project_id", "id"),
     sa.Index("ix_proposals_freelancer_id_id", "freelancer_id", "id"),
     sa.Index("ix_proposals_tenant_id_id", "tenant_id", "id"),
-    # At most one live proposal per freelancer per project (withdrawn/rejected ones may be followed by a new bid).
+    # At most one live proposal per freelancer per project (after a withdrawal or a rejection, a new bid
+    # is allowed).
     sa.Index(
         "uq_proposals_live",
         "project_id",

@@ -1,0 +1,80 @@
+"""The one place that knows how each dialect does full-text search.
+
+PostgreSQL: a generated, weighted ``search_vector`` (tsvector) with a GIN index, matched with
+``websearch_to_tsquery`` and ranked with ``ts_rank_cd``. SQLite: an external-content FTS5 table
+(``fts_<name>``) kept in step by triggers, matched with ``MATCH`` and ranked with ``bm25``. Both are
+created by the migrations. Callers get a join target, a WHERE clause and a rank expression
+(higher is better) and build the rest of the statement with SQLAlchemy as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from mercenary.errors import InvalidRequestError
+
+MAX_TERMS = 16
+_WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+
+
+class EmptySearchError(InvalidRequestError):
+    """The search text has no searchable words."""
+
+    code = "empty_search"
+    title = "Empty search"
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """A searchable table: its key column and, on SQLite, the name of its FTS5 table."""
+
+    table: sa.Table
+    key: str
+    fts_table: str
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """What a statement needs to filter and order by a text query."""
+
+    source: FromClause  # the table to select from (joined to the FTS5 table on SQLite)
+    where: ColumnElement[bool]
+    rank: ColumnElement[float]  # higher is more relevant
+
+
+def terms(text: str) -> list[str]:
+    """The words (two letters or more) of a user's query, lower-cased, at most ``MAX_TERMS``.
+    Operators are not honoured, so user text can never be a syntax error."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        raise EmptySearchError("The search text has no words to look for.")
+    return words[:MAX_TERMS]
+
+
+def text_match(dialect: Dialect, target: SearchTarget, text: str) -> TextMatch:
+    """Every word of ``text`` must match (stemmed); rank by relevance."""
+    words = terms(text)
+    key = target.table.c[target.key]
+    if dialect.name == "postgresql":
+        vector = sa.literal_column(f"{target.table.name}.search_vector")
+        query = sa.func.plainto_tsquery(sa.literal_column("'english'"), sa.literal(" ".join(words)))
+        return TextMatch(
+            source=target.table,
+            where=vector.op("@@")(query),
+            rank=sa.func.ts_rank_cd(vector, query),
+        )
+    fts = sa.table(target.fts_table, sa.column("rowid"))
+    # Each word quoted: FTS5 reads them as plain terms, implicitly AND-ed.
+    expression = " ".join(f'"{w}"' for w in words)
+    return TextMatch(
+        source=target.table.join(fts, fts.c.rowid == key),
+        where=sa.literal_column(target.fts_table).op("MATCH")(sa.literal(expression)),
+        # bm25() is lower-is-better; negate it so both dialects sort by rank descending.
+        rank=-sa.func.bm25(sa.literal_column(target.fts_table)),
+    )

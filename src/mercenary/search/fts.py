@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -62,7 +63,7 @@ def text_match(dialect: Dialect, target: SearchTarget, text: str) -> TextMatch:
     words = terms(text)
     key = target.table.c[target.key]
     if dialect.name == "postgresql":
-        vector = sa.literal_column(f"{target.table.name}.search_vector")
+        vector: ColumnElement[Any] = sa.literal_column(f"{target.table.name}.search_vector")
         query = sa.func.plainto_tsquery(sa.literal_column("'english'"), sa.literal(" ".join(words)))
         return TextMatch(
             source=target.table,

@@ -55,12 +55,25 @@ class Scale:
     companies: int
     clients: int
     freelancers: int
+    projects: int
+    proposals: int
+    reviews: int
+    # The taxonomy is the product's, not a matter of scale: ids 1..skills exist after the catalog step.
+    skills: int = 300
 
 
 SCALES = {
-    "demo": Scale(companies=5, clients=15, freelancers=40),
-    # DOM-10: at least 50,000 users across 200 tenants (the companies; freelancers have personal ones).
-    "full": Scale(companies=200, clients=10_000, freelancers=40_000),
+    "demo": Scale(companies=5, clients=15, freelancers=40, projects=60, proposals=200, reviews=30),
+    # DOM-10: at least 50,000 users, 300 skills, 100,000 projects, 500,000 proposals and 100,000 reviews
+    # across 200 tenants (the client companies; each freelancer also has a personal organization).
+    "full": Scale(
+        companies=200,
+        clients=10_000,
+        freelancers=40_000,
+        projects=100_000,
+        proposals=500_000,
+        reviews=100_000,
+    ),
 }
 
 

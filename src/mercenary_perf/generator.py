@@ -45,6 +45,8 @@ class Session:
         self._http = http
         self._run = run
         self._next_start: float | None = intended
+        self.intended = intended
+        self.failed = False  # set when any request of this flow did not succeed
 
     async def request(
         self,
@@ -82,7 +84,13 @@ class Session:
         outcome = self._run.recorder.record(
             name, start - self._run.t0, int((end - start) * 1e6), status, error
         )
+        self.failed = self.failed or outcome != "ok"
         return Response(status, data, outcome)
+
+    def finish_flow(self, name: str) -> None:
+        """Record the whole flow so far (intended start to now) under ``name``."""
+        latency = asyncio.get_running_loop().time() - self.intended
+        self._run.recorder.record_flow(name, int(latency * 1e6), self.failed)
 
 
 Flow = Callable[[Session], Awaitable[None]]

@@ -82,6 +82,7 @@ class Series:
             },
             "outcomes": {o: self.outcomes[o] for o in OUTCOMES},
             "errors": self.errors,
+            "failures": n - self.outcomes["ok"],
             "error_rate": round(self.errors / n, 6) if n else 0.0,
             "client_error_rate": round(self.outcomes["client"] / n, 6) if n else 0.0,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
@@ -96,6 +97,9 @@ class Recorder:
     def __init__(self) -> None:
         self.overall = Series()
         self.endpoints: dict[str, Series] = {}
+        self.flows: dict[
+            str, Series
+        ] = {}  # whole flows (e.g. log in then create), first intent to last answer
         self.seconds: dict[int, Series] = {}
         self.rows: dict[int, dict[str, Any]] = {}  # seconds already folded into summary rows
         self.lag = new_histogram(2)  # how late the scheduler fired, in us: the generator's own health
@@ -122,6 +126,10 @@ class Recorder:
             self.seconds[second] = Series(hist=new_histogram(2))
         self.seconds[second].record(latency_us, outcome, status)
         return outcome
+
+    def record_flow(self, name: str, latency_us: int, failed: bool) -> None:
+        """Record one completed flow; it fails when any of its requests did not succeed."""
+        self.flows.setdefault(name, Series()).record(latency_us, "server" if failed else "ok", None)
 
     def record_lag(self, lag_us: int) -> None:
         """Record how late the scheduler dispatched a request relative to its intended time."""

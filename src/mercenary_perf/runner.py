@@ -6,6 +6,7 @@ import asyncio
 import random
 import statistics
 import time
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -139,7 +140,11 @@ async def run_scenario(sc: Scenario, opts: Options, context: dict[str, Any] | No
         judged_duration = result.shape.duration_s or duration
         measured = measure(result.recorder, max(judged_duration, 1e-3), sc.groups)
         peak = result.shape.peak_rps
-    verdicts = evaluate(list(sc.thresholds), measured)
+    thresholds = list(sc.thresholds)
+    if sc.kind == "stress":  # SLO-13: the knee must be at least twice the target peak
+        target = float(measured["extra"]["target_peak_rps"])
+        thresholds = [replace(t, limit=2 * target) if t.metric == "knee_rps" else t for t in thresholds]
+    verdicts = evaluate(thresholds, measured)
     return build_report(
         scenario=sc,
         options=opts,

@@ -14,9 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from aiohttp import web  # noqa: E402
-
-from tests.perf.servers import marketplace_app  # noqa: E402
+from aiohttp import web
+from tests.perf.servers import marketplace_app
 
 
 def _db() -> sqlite3.Connection:
@@ -30,8 +29,10 @@ def migrate() -> None:
         conn.executescript(
             """
             CREATE TABLE IF NOT EXISTS organizations(id INTEGER PRIMARY KEY, name TEXT);
-            CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, tenant_id INT, email TEXT, name TEXT, role TEXT);
-            CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, tenant_id INT, status TEXT, title TEXT);
+            CREATE TABLE IF NOT EXISTS users(
+                id INTEGER PRIMARY KEY, tenant_id INT, email TEXT, name TEXT, role TEXT);
+            CREATE TABLE IF NOT EXISTS projects(
+                id INTEGER PRIMARY KEY, tenant_id INT, status TEXT, title TEXT);
             CREATE TABLE IF NOT EXISTS skills(id INTEGER PRIMARY KEY, slug TEXT);
             """
         )
@@ -42,7 +43,9 @@ def seed(n: int) -> None:
         conn.execute("INSERT INTO organizations VALUES (1, 'Acme')")
         for i in range(1, n + 1):
             role = "client" if i % 2 else "freelancer"
-            conn.execute("INSERT INTO users VALUES (?, 1, ?, ?, ?)", (i, f"user{i}@example.test", f"User {i}", role))
+            conn.execute(
+                "INSERT INTO users VALUES (?, 1, ?, ?, ?)", (i, f"user{i}@example.test", f"User {i}", role)
+            )
             conn.execute("INSERT INTO projects VALUES (?, 1, 'open', ?)", (i, f"Project {i}"))
         conn.executemany("INSERT INTO skills VALUES (?, ?)", [(1, "python"), (2, "design")])
 

@@ -90,8 +90,11 @@ def stalling_server(stall_s: float, period_s: float) -> ServerThread:
     return ServerThread(trivial_app(), on_loop=schedule)
 
 
-def marketplace_app() -> web.Application:
-    """A tiny stand-in for the service's auth/users/projects endpoints (enough for the scenarios)."""
+def marketplace_app(every_route: bool = False) -> web.Application:
+    """A tiny stand-in for the service's auth/users/projects endpoints (enough for the scenarios).
+
+    With ``every_route``, any other /api/v1 route answers 200 ``{}`` (a service with all routes).
+    """
     tokens: dict[str, str] = {}
 
     async def login(request: web.Request) -> web.Response:
@@ -138,4 +141,10 @@ def marketplace_app() -> web.Application:
     app.router.add_get("/api/v1/users/me", me)
     app.router.add_get("/api/v1/users", users)
     app.router.add_get("/api/v1/projects", projects)
+    if every_route:
+
+        async def anything(request: web.Request) -> web.Response:
+            return web.json_response({}, status=201 if request.method == "POST" else 200)
+
+        app.router.add_route("*", "/api/v1/{tail:.*}", anything)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from mercenary_perf import shapes
@@ -13,13 +15,13 @@ def test_constant_shape_spaces_arrivals_evenly() -> None:
     times = list(shapes.constant(10, 2).times())
     assert len(times) == 20
     assert times[0] == pytest.approx(0.1)
-    assert all(b - a == pytest.approx(0.1) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a == pytest.approx(0.1) for a, b in itertools.pairwise(times))
 
 
 def test_ramp_accelerates_and_counts_the_integral() -> None:
     times = list(shapes.ramp(0, 100, 10).times())
     assert len(times) == 500
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] > gaps[-1] * 5
     assert times[-1] <= 10.0 + 1e-9
 

@@ -65,14 +65,15 @@ class Postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.data.parent, pw.pw_uid, pw.pw_gid)
         if not (self.data / "PG_VERSION").exists():
-            subprocess.run(
-                _as_owner(
-                    [str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust"]
-                ),
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+            initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust"]
+            done = subprocess.run(_as_owner(initdb), capture_output=True, text=True, timeout=120, check=False)
+            if done.returncode != 0:
+                hint = (
+                    " (every parent folder must be readable by the postgres user)"
+                    if os.geteuid() == 0
+                    else ""
+                )
+                raise RuntimeError(f"initdb failed{hint}: {done.stderr.strip()[-500:]}")
         conf = {
             "port": str(self.port),
             "listen_addresses": "127.0.0.1",

@@ -19,7 +19,8 @@ def test_load_writes_all_formats_and_exit_status_follows_verdict(
 ) -> None:
     out = tmp_path / "r"
     code = main(
-        ["load", trivial.url + "/health", "--rate", "50", "--duration", "1", "-H", "X-Test: 1", "--p95", "500",
+        ["load", trivial.url + "/health", "--rate", "50", "--duration", "1", "-H", "X-Test: 1",
+         "--p95", "500",
          "--json", str(out / "a.json"), "--md", str(out / "a.md"), "--html", str(out / "a.html")]
     )  # fmt: skip
     assert code == 0

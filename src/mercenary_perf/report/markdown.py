@@ -1,0 +1,90 @@
+"""The Markdown report: the SLO table with PASS/FAIL per threshold, then per-endpoint figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4g}" if abs(v) < 1 else f"{v:,.1f}"
+    return str(v)
+
+
+def slo_table(report: dict[str, Any]) -> str:
+    """Only the SLO table (requirement, threshold, measured, verdict)."""
+    lines = ["| Req | Threshold | Measured | Verdict |", "| --- | --- | --- | --- |"]
+    for t in report["thresholds"]:
+        verdict = "PASS" if t["passed"] else "FAIL"
+        measured = _fmt(t["value"]) if t["value"] is not None else f"- ({t['note']})"
+        lines.append(f"| {t['requirement']} | {t['label']} | {measured} | {verdict} |")
+    return "\n".join(lines)
+
+
+def endpoint_table(report: dict[str, Any]) -> str:
+    """Per-endpoint (and per-flow) rate, percentiles and error split."""
+    head = "| Endpoint | n | req/s | p50 | p95 | p99 | max | errors | 4xx | statuses |"
+    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    rows = [("**overall**", report["overall"])]
+    rows += list(report["endpoints"].items()) + [
+        (f"flow: {k}", v) for k, v in report.get("flows", {}).items()
+    ]
+    for name, s in rows:
+        lat = s["latency_ms"]
+        lines.append(
+            f"| {name} | {s['count']} | {_fmt(s['rate'])} | {_fmt(lat['p50'])} | {_fmt(lat['p95'])} | "
+            f"{_fmt(lat['p99'])} | {_fmt(lat['max'])} | {s['errors']} ({s['error_rate']:.2%}) | "
+            f"{s['outcomes']['client']} | {', '.join(f'{k}:{v}' for k, v in s['statuses'].items())} |"
+        )
+    return "\n".join(lines)
+
+
+def render(report: dict[str, Any]) -> str:
+    """The whole Markdown report."""
+    sc = report["scenario"]
+    gen = report["generator"]
+    verdict = "PASS" if report["passed"] else "FAIL"
+    out = [
+        f"# {sc['name']}: {verdict}",
+        "",
+        f"Started {report['started_at']}, {report['duration_s']} s against {report['target']['base_url']}; "
+        f"requested {report['requested']['rate']:g} req/s ({report['requested']['shape']['kind']}). "
+        f"Requirements: {', '.join(sc['requirements'])}.",
+        "",
+        f"Generator: ceiling {_fmt(gen.get('ceiling_rps'))} req/s; {gen.get('note')}; "
+        f"scheduler lag p99 {_fmt(gen['scheduler_lag_ms']['p99'])} ms.",
+        "",
+        "## SLO verdicts",
+        "",
+        slo_table(report),
+        "",
+        "## Endpoints (latency in ms, from the intended send time)",
+        "",
+        endpoint_table(report),
+    ]
+    if report.get("steps"):
+        out += [
+            "",
+            "## Stress steps",
+            "",
+            "| rate | verdict | p95 | p99 | errors |",
+            "| ---: | --- | ---: | ---: | ---: |",
+        ]
+        for st in report["steps"]:
+            if "skipped" in st:
+                out.append(f"| {st['rate']:g} | skipped: {st['skipped']} | | | |")
+                continue
+            o = st["overall"]
+            out.append(
+                f"| {st['rate']:g} | {'PASS' if st['passed'] else 'FAIL'} | {_fmt(o['latency_ms']['p95'])} | "
+                f"{_fmt(o['latency_ms']['p99'])} | {o['error_rate']:.2%} |"
+            )
+    if report.get("rig"):
+        out += ["", "## Rig", ""] + [f"- {k}: {v}" for k, v in report["rig"].items()]
+    if report.get("machine"):
+        out += ["", "## Machine", ""] + [f"- {k}: {v}" for k, v in report["machine"].items()]
+    if report.get("notes"):
+        out += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,141 @@
+"""``mercenary-perf rig``: run scenarios on the reference rig against one or both backends."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from mercenary_perf import scenarios
+from mercenary_perf.report import markdown
+from mercenary_perf.rig.machine import commit_facts, machine_facts
+from mercenary_perf.rig.memcap import MemoryCap
+from mercenary_perf.rig.procs import LOAD_CPU, pin_self, stop
+from mercenary_perf.rig.service import Mercenary, postgres_dataset, sqlite_dataset
+from mercenary_perf.rig.services import Postgres, Redis
+from mercenary_perf.rss import tree_rss_kb
+from mercenary_perf.runner import run_scenario
+from mercenary_perf.scenarios.base import Options
+
+MEMORY_MAX = 1 << 30
+RSS_EVERY_S = 2.0
+
+
+class _RssThread:
+    """Samples the server's RSS in a thread so it does not share the generator's event loop."""
+
+    def __init__(self, pid: int, every_s: float) -> None:
+        self.samples: list[dict[str, Any]] = []
+        self._stop = threading.Event()
+        self._start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, args=(pid, every_s), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int, every_s: float) -> None:
+        while True:
+            kb = tree_rss_kb(pid)
+            if kb is None:
+                return
+            self.samples.append(
+                {"t": round(time.monotonic() - self._start, 1), "rss_mb": round(kb / 1024, 1)}
+            )
+            if self._stop.wait(every_s):
+                return
+
+    def finish(self) -> list[dict[str, Any]]:
+        self._stop.set()
+        self._thread.join(5)
+        return self.samples
+
+
+def run_one(
+    a: argparse.Namespace, backend: str, name: str, svc: Mercenary, db_url: str, reused: bool
+) -> dict[str, Any]:
+    """Start the capped, pinned server on a fresh dataset copy, run one scenario, stop the server."""
+    sc = scenarios.get(name)
+    proc, base, pinning = svc.serve(db_url, a.workers)
+    cap = MemoryCap(a.memory_max, f"mercenary-rig-{proc.pid}")
+    mechanism = cap.apply(proc.pid)
+    sampler = _RssThread(proc.pid, RSS_EVERY_S) if sc.kind != "soak" else None
+    try:
+        opts = Options(base, a.rate, a.duration, db_url, server_pid=proc.pid, seed=a.seed)
+        report = asyncio.run(run_scenario(sc, opts))
+    finally:
+        rss = sampler.finish() if sampler else []
+        stop(proc)
+        oom = cap.oom_kills()
+        cap.release()
+    if rss:
+        report["rss"] = rss
+    report["rig"] = {
+        "backend": backend,
+        "database": db_url.split("://", 1)[0],
+        "server_pinning": pinning,
+        "load_pinning": a.load_pinning,
+        "memory_cap": f"{mechanism} ({a.memory_max // (1 << 20)} MB)",
+        "memory_cap_tripped": cap.tripped or bool(oom),
+        "workers": a.workers,
+        "dataset": f"scale={a.scale} seed={a.seed}, {'reused template' if reused else 'seeded this run'}",
+        "service_command": a.mercenary_cmd,
+    }
+    report["machine"] = {**commit_facts(a.repo), **machine_facts()}
+    return report
+
+
+def cmd_rig(a: argparse.Namespace) -> int:
+    """Run every requested scenario on every requested backend; exit 0 only if all passed."""
+    from mercenary_perf.cli import write_all
+
+    a.state.mkdir(parents=True, exist_ok=True)
+    a.load_pinning = pin_self(LOAD_CPU)
+    backends = ["sqlite", "postgres"] if a.backend == "both" else [a.backend]
+    all_passed = True
+    for backend in backends:
+        with contextlib.ExitStack() as stack:
+            env: dict[str, str] = {}
+            pg: Postgres | None = None
+            if backend == "postgres":
+                pg = Postgres(a.state)
+                pg.start()
+                stack.callback(pg.stop)
+                redis = Redis(a.state)
+                redis.start()
+                stack.callback(redis.stop)
+                env["REDIS_URL"] = redis.url
+            svc = Mercenary(a.mercenary_cmd, a.state, env)
+            for name in a.scenario:
+                if pg is not None:
+                    db_url, reused = postgres_dataset(svc, pg, a.scale, a.seed)
+                else:
+                    db_url, reused = sqlite_dataset(svc, a.state, a.scale, a.seed)
+                report = run_one(a, backend, name, svc, db_url, reused)
+                write_all(report, a.out, f"{backend}-{name}")
+                print(f"## {name} on {backend}: {'PASS' if report['passed'] else 'FAIL'}\n")
+                print(markdown.slo_table(report) + "\n")
+                all_passed = all_passed and report["passed"]
+    print(f"reports in {a.out}")
+    return 0 if all_passed else 1
+
+
+def add_rig_parser(sub: Any) -> None:
+    """Register the ``rig`` subcommand."""
+    sp = sub.add_parser("rig", help="run scenarios on the reference rig (pinned, capped, seeded once)")
+    sp.add_argument("--scenario", action="append", required=True, choices=list(scenarios.SCENARIOS))
+    sp.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
+    sp.add_argument("--scale", choices=("demo", "full"), default="full")
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--rate", type=float)
+    sp.add_argument("--duration", type=float)
+    sp.add_argument("--workers", type=int, default=1)
+    sp.add_argument("--memory-max", type=int, default=MEMORY_MAX, help="bytes (default 1 GiB)")
+    sp.add_argument(
+        "--mercenary-cmd", default="mercenary", help="how to invoke the service's console command"
+    )
+    sp.add_argument("--state", type=Path, default=Path("var/rig"))
+    sp.add_argument("--out", type=Path, default=Path("var/rig/reports"))
+    sp.add_argument("--repo", type=Path, default=Path("."), help="the checkout whose commit is recorded")
+    sp.set_defaults(func=cmd_rig)

@@ -72,6 +72,8 @@ class TrivialServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 async def _step_passes(url: str, rate: float, step_s: float) -> tuple[bool, dict[str, Any]]:

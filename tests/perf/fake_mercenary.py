@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from aiohttp import web
+
 from tests.perf.servers import marketplace_app
 
 

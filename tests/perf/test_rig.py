@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -135,10 +134,8 @@ def test_wrk_runs_or_says_clearly_that_it_is_missing(
 
 
 def test_soak_samples_rss_and_stress_reports_a_knee(seeded_db: str, tmp_path: Path) -> None:
-    t0 = time.monotonic()
     with ServerThread(marketplace_app(every_route=True)) as marketplace:
         _soak_and_stress(marketplace, seeded_db, tmp_path)
-    assert time.monotonic() - t0 < 30
 
 
 def _soak_and_stress(marketplace: ServerThread, seeded_db: str, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import secrets
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from mercenary_perf.rig.procs import SERVER_CPU, free_port, http_ok, log_file, pinned, stop, wait_until
@@ -25,6 +26,11 @@ class Mercenary:
 
     def __init__(self, command: str, state: Path, env: dict[str, str]) -> None:
         self.argv = shlex.split(command)
+        if self.argv and shutil.which(self.argv[0]) is None:
+            # Installed beside the harness (same virtualenv) even when that is not on PATH.
+            sibling = Path(sys.executable).parent / self.argv[0]
+            if sibling.exists():
+                self.argv[0] = str(sibling)
         if not self.argv or shutil.which(self.argv[0]) is None:
             raise RuntimeError(f"the service command {command!r} is not installed (pip install -e . on main)")
         self.state = state

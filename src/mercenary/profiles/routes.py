@@ -96,7 +96,11 @@ async def _page(
             db, after=key[0], limit=limit, skill_names=names, with_skills=with_skills
         )
         items, next_cursor, has_more = page_of(rows, limit, cursors, LIST_SCOPE, ("user_id",))
-    shaped = [select_fields(ProfileRead.model_validate(r).model_dump(mode="json"), selected) for r in items]
+    # Rows carry no skills when the fields leave them out (they were not loaded).
+    shaped = [
+        select_fields(ProfileRead.model_validate({"skills": [], **r}).model_dump(mode="json"), selected)
+        for r in items
+    ]
     return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
 
 

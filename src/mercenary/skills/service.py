@@ -3,6 +3,7 @@ into slugs for other domains. The caller owns the transaction."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,6 +13,9 @@ from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
 from mercenary.skills import queries
 
 MAX_SKILLS = 30
+# What any slug or alias looks like (case aside): anything else cannot name a skill, and is never
+# sent to the database (PostgreSQL refuses some bytes, e.g. NUL, with an error rather than no match).
+_NAME = re.compile(r"[a-z0-9][a-z0-9+#.-]{0,63}")
 
 
 class UnknownSkillError(InvalidRequestError):
@@ -34,7 +38,8 @@ async def _resolve(conn: Executor, names: Iterable[str]) -> list[Row]:
         raise InvalidRequestError(f"At most {MAX_SKILLS} skills.")
     if not wanted:
         return []
-    rows = await conn.fetch_all(queries.resolve_names, names=wanted)
+    plausible = [n for n in wanted if _NAME.fullmatch(n)]
+    rows = await conn.fetch_all(queries.resolve_names, names=plausible) if plausible else []
     found = {r["slug"] for r in rows}
     unknown = [n for n in wanted if n not in found]
     if unknown:

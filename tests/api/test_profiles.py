@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -57,7 +55,10 @@ async def test_put_then_get(client: httpx.AsyncClient, fred: tuple[int, dict[str
     assert again == replaced.json()
     assert again["skills"] == ["rust"] and again["availability"] == "busy" and again["hourly_rate"] == 95
     empty = await client.put(url(user_id), json=profile_body(skills=[]), headers=headers)
-    assert empty.json()["skills"] == []
+    assert (
+        empty.json()["skills"] == []
+        and (await client.get(url(user_id), headers=headers)).json() == empty.json()
+    )
 
 
 async def test_only_freelancers_have_profiles(
@@ -96,36 +97,31 @@ async def test_nobody_writes_anothers_profile_and_learns_nothing(
     assert_problem(await client.get(url(fresh_id), headers=admin), 404, "not_found")
 
 
-@pytest.mark.parametrize(
-    ("change", "status", "code"),
-    [
-        ({"headline": ""}, 422, "validation_error"),
-        ({"headline": "h" * 201}, 422, "validation_error"),
-        ({"headline": "bad\x00byte"}, 422, "validation_error"),
-        ({"bio": "b" * 5_001}, 422, "validation_error"),
-        ({"hourly_rate": -1}, 422, "validation_error"),
-        ({"hourly_rate": 100_001}, 422, "validation_error"),
-        ({"hourly_rate": 2**70}, 422, "validation_error"),
-        ({"hourly_rate": "lots"}, 422, "validation_error"),
-        ({"availability": "maybe"}, 422, "validation_error"),
-        ({"skills": "python"}, 422, "validation_error"),
-        ({"skills": ["python", "no such skill"]}, 422, "validation_error"),
-        ({"skills": ["python", "cobol"]}, 422, "unknown_skill"),
-        ({"skills": [f"s{i}" for i in range(31)]}, 422, "validation_error"),
-        ({"user_id": 1}, 422, "validation_error"),
-        ({"headline": None}, 422, "validation_error"),
-    ],
-)
-async def test_bad_input_changes_nothing(
-    client: httpx.AsyncClient,
-    fred: tuple[int, dict[str, str]],
-    change: dict[str, Any],
-    status: int,
-    code: str,
-) -> None:
+BAD_PROFILES = [
+    ({"headline": ""}, 422, "validation_error"),
+    ({"headline": "h" * 201}, 422, "validation_error"),
+    ({"headline": "bad\x00byte"}, 422, "validation_error"),
+    ({"bio": "b" * 5_001}, 422, "validation_error"),
+    ({"hourly_rate": -1}, 422, "validation_error"),
+    ({"hourly_rate": 100_001}, 422, "validation_error"),
+    ({"hourly_rate": 2**70}, 422, "validation_error"),
+    ({"hourly_rate": "lots"}, 422, "validation_error"),
+    ({"availability": "maybe"}, 422, "validation_error"),
+    ({"skills": "python"}, 422, "validation_error"),
+    ({"skills": ["python", "no such skill"]}, 422, "validation_error"),
+    ({"skills": ["python", "cobol"]}, 422, "unknown_skill"),
+    ({"skills": [f"s{i}" for i in range(31)]}, 422, "validation_error"),
+    ({"user_id": 1}, 422, "validation_error"),
+    ({"headline": None}, 422, "validation_error"),
+]
+
+
+async def test_bad_input_changes_nothing(client: httpx.AsyncClient, fred: tuple[int, dict[str, str]]) -> None:
     user_id, headers = fred
     before = (await client.put(url(user_id), json=profile_body(), headers=headers)).json()
-    assert_problem(await client.put(url(user_id), json=profile_body(**change), headers=headers), status, code)
+    for change, status, code in BAD_PROFILES:
+        response = await client.put(url(user_id), json=profile_body(**change), headers=headers)
+        assert_problem(response, status, code)
     assert (await client.get(url(user_id), headers=headers)).json() == before
 
 

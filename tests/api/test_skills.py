@@ -76,26 +76,25 @@ async def test_only_admins_curate(client: httpx.AsyncClient, skill_ids: dict[str
     assert len(await _taxonomy(client, headers)) == len(TAXONOMY)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"slug": "Go", "name": "Go", "category": "P"},
-        {"slug": "-go", "name": "Go", "category": "P"},
-        {"slug": "go lang", "name": "Go", "category": "P"},
-        {"slug": "g" * 65, "name": "Go", "category": "P"},
-        {"slug": "go", "name": "", "category": "P"},
-        {"slug": "go", "name": "Go\x00", "category": "P"},
-        {"slug": "go", "name": "Go", "category": "c" * 65},
-        {"slug": "go", "name": "Go", "category": "P", "aliases": ["Golang"]},
-        {"slug": "go", "name": "Go", "category": "P", "aliases": [f"a{i}" for i in range(21)]},
-        {"slug": "go", "name": "Go", "category": "P", "colour": "blue"},
-        {"slug": "go", "name": "Go"},
-    ],
-)
-async def test_bad_skills_are_refused(
-    client: httpx.AsyncClient, admin: dict[str, str], body: dict[str, Any]
-) -> None:
-    assert_problem(await client.post("/api/v1/skills", json=body, headers=admin), 422, "validation_error")
+BAD_SKILLS = [
+    {"slug": "Go", "name": "Go", "category": "P"},
+    {"slug": "-go", "name": "Go", "category": "P"},
+    {"slug": "go lang", "name": "Go", "category": "P"},
+    {"slug": "g" * 65, "name": "Go", "category": "P"},
+    {"slug": "go", "name": "", "category": "P"},
+    {"slug": "go", "name": "Go\x00", "category": "P"},
+    {"slug": "go", "name": "Go", "category": "c" * 65},
+    {"slug": "go", "name": "Go", "category": "P", "aliases": ["Golang"]},
+    {"slug": "go", "name": "Go", "category": "P", "aliases": [f"a{i}" for i in range(21)]},
+    {"slug": "go", "name": "Go", "category": "P", "colour": "blue"},
+    {"slug": "go", "name": "Go"},
+]
+
+
+async def test_bad_skills_are_refused(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    for body in BAD_SKILLS:
+        response = await client.post("/api/v1/skills", json=body, headers=admin)
+        assert_problem(response, 422, "validation_error")
     assert await _taxonomy(client, admin) == []
 
 

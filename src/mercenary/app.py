@@ -14,7 +14,9 @@ from mercenary.auth.tokens import TokenService
 from mercenary.backends import cache as cache_backends
 from mercenary.db import open_database
 from mercenary.health.routes import router as health_router
+from mercenary.profiles.routes import router as profiles_router
 from mercenary.settings import Settings
+from mercenary.skills.routes import router as skills_router
 from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
 from mercenary.web import errors
@@ -57,7 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for router in (health_router, auth_router, users_router, tenants_router):
+    for router in (health_router, auth_router, users_router, tenants_router, skills_router, profiles_router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     return app

@@ -76,6 +76,7 @@ def text_match(dialect: Dialect, target: SearchTarget, text: str) -> TextMatch:
     return TextMatch(
         source=target.table.join(fts, fts.c.rowid == key),
         where=sa.literal_column(target.fts_table).op("MATCH")(sa.literal(expression)),
-        # bm25() is lower-is-better; negate it so both dialects sort by rank descending.
-        rank=-sa.func.bm25(sa.literal_column(target.fts_table)),
+        # bm25() is lower-is-better; negate it so both dialects sort by rank descending. The first
+        # column (title, headline) weighs 2.5x the second, as PostgreSQL's weights A (1.0) and B (0.4).
+        rank=-sa.func.bm25(sa.literal_column(target.fts_table), 2.5, 1.0),
     )

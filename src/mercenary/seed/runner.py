@@ -170,6 +170,8 @@ async def sync_identities(db: Database, tables: tuple[str, ...]) -> None:
 
 async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool = False) -> int:
     """Generate the ``scale`` dataset from ``seed`` into an empty, migrated database."""
+    from mercenary.seed.catalog import seed_catalog  # the generators import this module
+
     db = open_database(settings)
     await db.connect()
     try:
@@ -182,6 +184,7 @@ async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool 
             memory_cost=settings.ARGON2_MEMORY_KIB, time_cost=settings.ARGON2_TIME_COST, parallelism=1
         ).hash(SEED_PASSWORD)
         await seed_people(db, SCALES[scale], rng, password_hash)
+        await seed_catalog(db, SCALES[scale], rng)
         print(f"seeded {scale} dataset in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return 0
     finally:

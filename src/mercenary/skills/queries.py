@@ -2,18 +2,61 @@
 
 import sqlalchemy as sa
 
+from mercenary.db import Query
 from mercenary.skills.tables import skill_aliases as a
 from mercenary.skills.tables import skills as s
 
-# Slugs and aliases that name a skill, for a given set of names.
+SKILL = (s.c.id, s.c.slug, s.c.name, s.c.category)
+
+# Slugs and aliases that name a skill, for a given set of names, with the canonical slug of each.
 resolve_names = (
-    sa.select(s.c.id, s.c.slug)
+    sa.select(s.c.id, s.c.slug, s.c.slug.label("canonical"))
     .where(s.c.slug.in_(sa.bindparam("names", expanding=True)))
     .union_all(
-        sa.select(s.c.id, a.c.alias.label("slug"))
+        sa.select(s.c.id, a.c.alias.label("slug"), s.c.slug.label("canonical"))
         .select_from(a.join(s, s.c.id == a.c.skill_id))
         .where(a.c.alias.in_(sa.bindparam("names", expanding=True)))
     )
 )
 
 slugs_for_ids = sa.select(s.c.id, s.c.slug).where(s.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+# The whole taxonomy in two statements (skills, then every alias), whatever its size.
+list_skills = Query("skills.list", sa.select(*SKILL).order_by(s.c.id))
+list_aliases = Query(
+    "skills.list_aliases", sa.select(a.c.skill_id, a.c.alias).order_by(a.c.skill_id, a.c.alias)
+)
+
+get_skill = Query("skills.get", sa.select(*SKILL).where(s.c.id == sa.bindparam("id")))
+aliases_of = Query(
+    "skills.aliases_of", sa.select(a.c.alias).where(a.c.skill_id == sa.bindparam("id")).order_by(a.c.alias)
+)
+
+insert_skill = Query(
+    "skills.insert",
+    sa.insert(s)
+    .values(
+        slug=sa.bindparam("slug"),
+        name=sa.bindparam("name"),
+        category=sa.bindparam("category"),
+        created_at=sa.bindparam("created_at"),
+    )
+    .returning(*SKILL),
+)
+
+update_skill = Query(
+    "skills.update",
+    sa.update(s)
+    .where(s.c.id == sa.bindparam("id"))
+    .values(slug=sa.bindparam("slug"), name=sa.bindparam("name"), category=sa.bindparam("category"))
+    .returning(*SKILL),
+)
+
+# Aliases and every profile/project link go with the skill (ON DELETE CASCADE).
+delete_skill = Query("skills.delete", sa.delete(s).where(s.c.id == sa.bindparam("id")))
+
+insert_alias = Query(
+    "skills.insert_alias",
+    sa.insert(a).values(skill_id=sa.bindparam("skill_id"), alias=sa.bindparam("alias")),
+)
+delete_aliases = Query("skills.delete_aliases", sa.delete(a).where(a.c.skill_id == sa.bindparam("id")))

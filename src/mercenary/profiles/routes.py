@@ -1,0 +1,137 @@
+"""Freelancer endpoints: profiles, the freelancer list, and freelancer search.
+
+Search pages are keyset-paginated on ``(rank, user_id)``, not by offset. The rank is recomputed
+for every match anyway (the top-N sort needs it), so filtering on it costs nothing more, whereas
+an offset makes the sort keep ``offset + limit`` rows and lets deep pages grow without bound. The
+key is stable: on PostgreSQL ``ts_rank_cd`` depends only on the document and the query, so a
+profile keeps its rank until it is edited, and a page never repeats or skips an unchanged profile.
+(SQLite's ``bm25`` also weighs corpus statistics, so on the embedded default concurrent writes can
+nudge ranks; the ``user_id`` tie-break still keeps every page in a strict total order.) The cursor
+is signed with the normalized search words in its scope, so it cannot be replayed with another ``q``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from mercenary.profiles import service
+from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfileRead, ProfileWrite
+from mercenary.search.fts import terms
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
+from mercenary.web.responses import json_response
+
+router = APIRouter(prefix="/api/v1", tags=["freelancers"])
+
+LIST_SCOPE = "freelancers.list"
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A page of freelancer profiles (fields as selected)."}
+}
+
+Text = Annotated[str | None, Query(max_length=200, description="Words that must all match.")]
+Skills = Annotated[
+    str | None, Query(max_length=1_000, description="Comma-separated slugs or aliases; all must match.")
+]
+Cursor = Annotated[str | None, Query(max_length=512)]
+Fields = Annotated[str | None, Query(max_length=512, description="e.g. user_id,name,headline")]
+
+
+@router.get("/freelancers/{user_id}/profile", response_model=ProfileRead)
+async def get_profile(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+    """A freelancer's profile; 404 when the user has none (clients and admins never do)."""
+    return await service.get_profile(db, user_id)
+
+
+@router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)
+async def put_profile(
+    user_id: ObjectId, body: ProfileWrite, db: DB, principal: CurrentUser
+) -> dict[str, Any]:
+    """Create or replace the caller's own profile. Another user's id is a 404 (as if it did not
+    exist); a caller who is not a freelancer gets 403."""
+    async with db.transaction() as conn:
+        return await service.put_profile(conn, principal, user_id, body)
+
+
+def _split(raw: str | None) -> list[str]:
+    return [s.strip() for s in raw.split(",") if s.strip()] if raw else []
+
+
+def _search_key(cursors: CursorCodec, scope: str, cursor: str | None) -> tuple[float, int] | None:
+    if not cursor:
+        return None
+    key = cursors.decode(scope, cursor)
+    if len(key) != 2 or not isinstance(key[0], int | float) or not isinstance(key[1], int):
+        raise InvalidCursorError("The cursor is not valid.")
+    return float(key[0]), key[1]
+
+
+async def _page(
+    db: DB,
+    cursors: CursorCodec,
+    q: str | None,
+    skills: str | None,
+    cursor: str | None,
+    limit: int,
+    fields: str | None,
+) -> Response:
+    selected = parse_fields(fields, FREELANCER_FIELDS)
+    names = _split(skills)
+    with_skills = selected is None or "skills" in selected
+    if q is not None and q.strip():
+        scope = f"freelancers.search:{' '.join(terms(q))}"
+        after = _search_key(cursors, scope, cursor)
+        rows = await service.search_profiles(
+            db, text=q, after=after, limit=limit, skill_names=names, with_skills=with_skills
+        )
+        items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("rank", "user_id"))
+    else:
+        key = cursors.decode(LIST_SCOPE, cursor) if cursor else [0]
+        if len(key) != 1 or not isinstance(key[0], int):
+            raise InvalidCursorError("The cursor is not valid.")
+        rows = await service.list_profiles(
+            db, after=key[0], limit=limit, skill_names=names, with_skills=with_skills
+        )
+        items, next_cursor, has_more = page_of(rows, limit, cursors, LIST_SCOPE, ("user_id",))
+    # Rows carry no skills when the fields leave them out (they were not loaded).
+    shaped = [
+        select_fields(ProfileRead.model_validate({"skills": [], **r}).model_dump(mode="json"), selected)
+        for r in items
+    ]
+    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@router.get("/freelancers", response_model=None, responses=PAGE)
+async def list_freelancers(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    q: Text = None,
+    skills: Skills = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    fields: Fields = None,
+) -> Response:
+    """Freelancers a page at a time: in user id order, or most relevant first when `q` is given.
+    `skills=a,b` keeps profiles that have all of those skills."""
+    return await _page(db, cursors, q, skills, cursor, limit, fields)
+
+
+@router.get("/search/freelancers", response_model=None, responses=PAGE)
+async def search_freelancers(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words that must all match.")],
+    skills: Skills = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    fields: Fields = None,
+) -> Response:
+    """Full-text search over freelancer headlines and bios (headline weighs more), most relevant
+    first, optionally narrowed to profiles having all of `skills`."""
+    terms(q)  # 422 when `q` has no words, rather than falling back to the plain list
+    return await _page(db, cursors, q, skills, cursor, limit, fields)

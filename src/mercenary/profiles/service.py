@@ -1,0 +1,125 @@
+"""Freelancer profile use cases and the ``access_own_profile`` guard. The caller owns the transaction.
+
+Access rule (SEC-1): any signed-in user reads any freelancer's profile. Only the freelancer writes
+their own: for any other user id the answer is 404, the same as for a user who does not exist, so
+a writer learns nothing about other accounts; a caller who is not a freelancer gets 403 on their
+own id (their role cannot have a profile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mercenary.access import require_role
+from mercenary.auth.tokens import Principal
+from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.metadata import utcnow
+from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
+from mercenary.profiles import queries
+from mercenary.profiles.schemas import ProfileWrite
+from mercenary.skills import service as skills
+from mercenary.users import service as users
+
+NOT_FOUND = "No such freelancer profile."
+
+
+def access_own_profile(principal: Principal, user_id: int) -> None:
+    """Allow writing ``user_id``'s profile only to that freelancer (404 for anyone else's id)."""
+    if principal.user_id != user_id:
+        raise NotFoundError(NOT_FOUND)
+    require_role(principal, "freelancer")
+
+
+async def attach_skills(db: Executor, rows: Sequence[Row]) -> None:
+    """Add ``skills`` (canonical slugs, sorted) to each profile row: two statements for any number
+    of rows (the slugs come from the skills service, which may answer from its cache)."""
+    if not rows:
+        return
+    links = await db.fetch_all(queries.skill_ids_for_profiles, user_ids=[r["user_id"] for r in rows])
+    slugs = await skills.slugs_by_id(db, (link["skill_id"] for link in links))
+    by_user: dict[int, list[str]] = {}
+    for link in links:
+        by_user.setdefault(int(link["user_id"]), []).append(slugs[int(link["skill_id"])])
+    for row in rows:
+        row["skills"] = sorted(by_user.get(int(row["user_id"]), []))
+
+
+async def get_profile(db: Executor, user_id: int) -> Row:
+    """A freelancer's profile with skills; 404 when the user has none or is deactivated."""
+    row = await db.fetch_one(queries.get_profile, user_id=user_id)
+    if row is None:
+        raise NotFoundError(NOT_FOUND)
+    await attach_skills(db, [row])
+    return row
+
+
+async def put_profile(conn: Executor, principal: Principal, user_id: int, body: ProfileWrite) -> Row:
+    """Create or replace the caller's profile and its skills; 422 naming unknown skills."""
+    access_own_profile(principal, user_id)
+    user = await users.get_user(conn, user_id)
+    skill_slugs = await skills.canonical_skills(conn, body.skills)
+    values = {
+        "user_id": user_id,
+        "headline": body.headline,
+        "bio": body.bio,
+        "hourly_rate": body.hourly_rate,
+        "availability": body.availability,
+        "updated_at": utcnow(),
+    }
+    try:
+        if not await conn.execute(queries.update_profile, **values):
+            await conn.execute(queries.insert_profile, tenant_id=user["tenant_id"], **values)
+    except IntegrityError as exc:  # two first PUTs of one profile raced; the other one won
+        raise ConflictError("The profile was created concurrently; retry.") from exc
+    await conn.execute(queries.delete_profile_skills, user_id=user_id)
+    if skill_slugs:
+        await conn.execute_many(
+            queries.insert_profile_skill, [{"user_id": user_id, "skill_id": s} for s in sorted(skill_slugs)]
+        )
+    return {**values, "name": user["name"], "skills": sorted(skill_slugs.values())}
+
+
+def _skill_names(raw: Sequence[str]) -> list[str]:
+    if len(raw) > queries.MAX_FILTER_SKILLS:
+        raise InvalidRequestError(f"Filter by at most {queries.MAX_FILTER_SKILLS} skills.")
+    return list(raw)
+
+
+async def _filter_ids(db: Executor, names: Sequence[str]) -> list[int]:
+    return sorted(set((await skills.resolve_skills(db, _skill_names(names))).values()))
+
+
+async def list_profiles(
+    db: Executor, *, after: int, limit: int, skill_names: Sequence[str], with_skills: bool
+) -> list[Row]:
+    """Up to ``limit + 1`` visible profiles with user id above ``after``, in user id order, having
+    all of ``skill_names``; skills are attached to the first ``limit``."""
+    ids = await _filter_ids(db, skill_names)
+    rows = await db.fetch_all(
+        queries.list_page(len(ids)), after=after, limit=limit + 1, **queries.skill_params(ids)
+    )
+    if with_skills:
+        await attach_skills(db, rows[:limit])
+    return rows
+
+
+async def search_profiles(
+    db: Executor,
+    *,
+    text: str,
+    after: tuple[float, int] | None,
+    limit: int,
+    skill_names: Sequence[str],
+    with_skills: bool,
+) -> list[Row]:
+    """Up to ``limit + 1`` visible profiles matching every word of ``text`` and having all of
+    ``skill_names``, most relevant first (ties by user id), after the ``(rank, user_id)`` key."""
+    ids = await _filter_ids(db, skill_names)
+    stmt = queries.search_page(db.dialect, text, len(ids), after)
+    params: dict[str, object] = {"limit": limit + 1, **queries.skill_params(ids)}
+    if after is not None:
+        params |= {"after_rank": after[0], "after_id": after[1]}
+    rows = await db.fetch_all(stmt, **params)
+    if with_skills:
+        await attach_skills(db, rows[:limit])
+    return rows

@@ -1,0 +1,51 @@
+"""Skill endpoints: everyone signed in reads the taxonomy; admins curate it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from mercenary.access import require_role
+from mercenary.skills import service
+from mercenary.skills.schemas import SkillCreate, SkillRead, SkillUpdate
+from mercenary.web.deps import DB, CurrentUser, ObjectId
+
+router = APIRouter(prefix="/api/v1/skills", tags=["skills"])
+
+
+@router.get("", response_model=list[SkillRead])
+async def list_skills(db: DB, principal: CurrentUser) -> list[dict[str, Any]]:
+    """The whole taxonomy (a few hundred skills) in id order, each with its aliases. Not paginated:
+    it is small, changes rarely, and clients cache it whole."""
+    return await service.list_skills(db)
+
+
+@router.post("", status_code=201, response_model=SkillRead)
+async def create_skill(body: SkillCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
+    """Add a skill (admins only). 409 when its slug or an alias already names a skill."""
+    require_role(principal, "admin")
+    async with db.transaction() as conn:
+        return await service.create_skill(
+            conn, slug=body.slug, name=body.name, category=body.category, aliases=body.aliases
+        )
+
+
+@router.patch("/{skill_id}", response_model=SkillRead)
+async def update_skill(
+    skill_id: ObjectId, body: SkillUpdate, db: DB, principal: CurrentUser
+) -> dict[str, Any]:
+    """Change a skill (admins only); `aliases`, when given, replaces the whole set."""
+    require_role(principal, "admin")
+    async with db.transaction() as conn:
+        return await service.update_skill(conn, skill_id, body.changes())
+
+
+@router.delete("/{skill_id}", status_code=204, response_class=Response)
+async def delete_skill(skill_id: ObjectId, db: DB, principal: CurrentUser) -> Response:
+    """Remove a skill (admins only), with its aliases and its links to profiles and projects."""
+    require_role(principal, "admin")
+    async with db.transaction() as conn:
+        await service.delete_skill(conn, skill_id)
+    return Response(status_code=204)

@@ -225,3 +225,20 @@ async def test_token_signed_with_another_key(client: httpx.AsyncClient) -> None:
         {"sub": "1", "tid": 1, "role": "client", "typ": "access", "iat": 1, "exp": 2**40}, "k" * 40
     )
     assert_problem(await client.get("/api/v1/users/me", headers=bearer(token)), 401, "invalid_token")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/auth/signup", {**VALID, "name": "Ann\x00"}),
+        ("/api/v1/auth/login", {"email": "a\x00@example.com", "password": PASSWORD}),
+        ("/api/v1/auth/refresh", {"refresh_token": "x" * 20 + "\x00"}),
+    ],
+)
+async def test_control_characters_are_refused(
+    client: httpx.AsyncClient, db: Database, path: str, body: dict[str, str]
+) -> None:
+    before = await counts(db)
+    problem = assert_problem(await client.post(path, json=body), 422, "validation_error")
+    assert "control characters" in problem["errors"][0]["message"]
+    assert await counts(db) == before

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from mercenary.users.schemas import UserRead
+from mercenary.web.schemas import Strict
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-
-
-class Strict(BaseModel):
-    """Base of every request body: unknown fields are an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
 
 
 class SignupRequest(Strict):

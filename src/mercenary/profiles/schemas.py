@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from mercenary.auth.schemas import Strict
 from mercenary.skills.schemas import PRINTABLE
 from mercenary.skills.service import MAX_SKILLS
+from mercenary.web.schemas import Strict
 
 Availability = Literal["available", "busy", "unavailable"]
 # A slug or an alias, in any case (resolved case-insensitively against the taxonomy).

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from mercenary.auth.schemas import Strict
+from mercenary.web.schemas import Strict
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9+#.-]{0,63}$"
 # Printable text: control characters (NUL above all, which PostgreSQL refuses) are a 422, not a 500.

@@ -1,0 +1,43 @@
+"""The base of every request body."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+# C0 controls except tab, newline and carriage return, and DEL. NUL above all: PostgreSQL refuses it
+# in text, so letting it through would turn bad input into a 500.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _find_control(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if _CONTROL.search(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _find_control(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, not silently ignored; strings are bounded and may not carry
+    control characters."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        where = _find_control(data, "")
+        if where is not None:
+            raise ValueError(f"`{where}` contains control characters")
+        return data

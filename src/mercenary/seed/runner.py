@@ -1,4 +1,5 @@
-"""Seed orchestration: organizations and users (more domains add their generators here)."""
+"""Seed orchestration: organizations and users, then the marketplace (more domains add their
+generators here)."""
 
 from __future__ import annotations
 
@@ -182,6 +183,10 @@ async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool 
             memory_cost=settings.ARGON2_MEMORY_KIB, time_cost=settings.ARGON2_TIME_COST, parallelism=1
         ).hash(SEED_PASSWORD)
         await seed_people(db, SCALES[scale], rng, password_hash)
+        # Imported here: the market generator builds on this module's Scale, Progress and helpers.
+        from mercenary.seed.market import seed_market
+
+        await seed_market(db, SCALES[scale], rng)
         print(f"seeded {scale} dataset in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return 0
     finally:

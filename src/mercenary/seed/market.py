@@ -29,7 +29,7 @@ from mercenary.seed.market_activity import Plan, proposal_rows, review_rows
 from mercenary.seed.runner import Progress, Scale, sync_identities
 from mercenary.skills.tables import skills
 
-CHUNK = 20_000
+CHUNK = 10_000
 PROJECT_COLUMNS = (
     "id",
     "tenant_id",

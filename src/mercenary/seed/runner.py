@@ -171,7 +171,9 @@ async def sync_identities(db: Database, tables: tuple[str, ...]) -> None:
 
 async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool = False) -> int:
     """Generate the ``scale`` dataset from ``seed`` into an empty, migrated database."""
-    db = open_database(settings)
+    # Bulk loads are not OLTP: a COPY of thousands of rows (with search vectors and indexes to
+    # maintain) may take longer than the request path's statement timeout (DB-5).
+    db = open_database(settings.model_copy(update={"DB_STATEMENT_TIMEOUT_MS": 60_000}))
     await db.connect()
     try:
         if await db.fetch_val(_count_users):

@@ -12,6 +12,7 @@ from mercenary.projects import listing, service
 from mercenary.projects.relations import attach, parse_includes
 from mercenary.projects.schemas import (
     INCLUDES,
+    NO_NUL,
     PROJECT_FIELDS,
     ProjectBatch,
     ProjectBatchResult,
@@ -29,7 +30,10 @@ router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 CursorParam = Annotated[str | None, Query(max_length=512)]
 FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,title,budget")]
 IncludeParam = Annotated[str | None, Query(max_length=128, description=f"any of {', '.join(INCLUDES)}")]
-SkillsParam = Annotated[str | None, Query(max_length=1024, description="comma-separated slugs; all required")]
+SkillsParam = Annotated[
+    str | None,
+    Query(max_length=1024, pattern=NO_NUL, description="comma-separated slugs; all required"),
+]
 TextParam = Annotated[str | None, Query(min_length=1, max_length=256, description="full-text query")]
 PAGE: dict[int | str, dict[str, Any]] = {
     200: {"description": "A page of projects (fields as selected): {items, next_cursor, has_more}."}

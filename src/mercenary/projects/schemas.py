@@ -13,10 +13,16 @@ from mercenary.users.schemas import UserPublic
 MAX_PROJECT_SKILLS = 20
 MAX_BATCH = 100
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+# PostgreSQL text cannot hold NUL characters: refuse them up front (422) rather than fail in the driver.
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200, pattern=NO_NUL)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=NO_NUL)
+]
 Budget = Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
-SkillSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+SkillSlug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)
+]
 Skills = Annotated[list[SkillSlug], Field(max_length=MAX_PROJECT_SKILLS)]
 Status = Literal["draft", "open", "closed", "cancelled"]
 

@@ -15,7 +15,10 @@ Status = Literal["submitted", "accepted", "rejected", "withdrawn"]
 class ProposalCreate(Strict):
     """A freelancer's bid on an open project."""
 
-    cover_letter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    # No NUL characters: PostgreSQL text cannot hold them.
+    cover_letter: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
+    ]
     price: Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
 
 

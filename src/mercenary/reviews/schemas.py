@@ -18,7 +18,10 @@ class ReviewCreate(Strict):
     project_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     reviewee_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     rating: Annotated[int, Field(ge=1, le=5)]
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    # No NUL characters: PostgreSQL text cannot hold them.
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
+    ]
 
 
 class ReviewRead(BaseModel):

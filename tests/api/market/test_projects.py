@@ -173,3 +173,28 @@ async def test_search_by_relevance_pages_through_every_match(
 @pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/search/projects?q=x", "/api/v1/projects/1"])
 async def test_needs_authentication(client: httpx.AsyncClient, path: str) -> None:
     assert_problem(await client.get(path), 401, "not_authenticated")
+
+
+async def test_nul_characters_are_refused_not_stored(client: httpx.AsyncClient, market: Market) -> None:
+    project = await post_project(client, market.a1)
+    nul = "bad\u0000text"
+    attempts = [
+        ("POST", "/api/v1/projects", {"title": nul, "description": "x", "budget": 1}, market.a1),
+        ("PATCH", f"/api/v1/projects/{project['id']}", {"description": nul}, market.a1),
+        ("PATCH", f"/api/v1/projects/{project['id']}", {"skills": [nul]}, market.a1),
+        ("POST", f"/api/v1/projects/{project['id']}/proposals", {"cover_letter": nul, "price": 1}, market.f1),
+        (
+            "POST",
+            "/api/v1/reviews",
+            {"project_id": project["id"], "reviewee_id": 1, "rating": 5, "text": nul},
+            market.f1,
+        ),
+    ]
+    for method, path, body, actor in attempts:
+        assert_problem(
+            await client.request(method, path, json=body, headers=actor.headers), 422, "validation_error"
+        )
+    skills = await client.get("/api/v1/projects", params={"skills": nul}, headers=market.f1.headers)
+    assert_problem(skills, 422, "validation_error")
+    search = await client.get("/api/v1/search/projects", params={"q": nul}, headers=market.f1.headers)
+    assert search.status_code == 200 and search.json()["items"] == []

@@ -15,6 +15,10 @@ from mercenary.backends import cache as cache_backends
 from mercenary.db import open_database
 from mercenary.health.routes import router as health_router
 from mercenary.profiles.routes import router as profiles_router
+from mercenary.projects.routes import router as projects_router
+from mercenary.proposals.routes import router as proposals_router
+from mercenary.reviews.routes import router as reviews_router
+from mercenary.search.projects import router as project_search_router
 from mercenary.settings import Settings
 from mercenary.skills.routes import router as skills_router
 from mercenary.tenants.routes import router as tenants_router
@@ -59,7 +63,18 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for router in (health_router, auth_router, users_router, tenants_router, skills_router, profiles_router):
+    for router in (
+        health_router,
+        auth_router,
+        users_router,
+        tenants_router,
+        projects_router,
+        proposals_router,
+        reviews_router,
+        project_search_router,
+        skills_router,
+        profiles_router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     return app

@@ -1,4 +1,5 @@
-"""Seed orchestration: organizations and users (more domains add their generators here)."""
+"""Seed orchestration: organizations and users, then the marketplace (more domains add their
+generators here)."""
 
 from __future__ import annotations
 
@@ -170,9 +171,13 @@ async def sync_identities(db: Database, tables: tuple[str, ...]) -> None:
 
 async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool = False) -> int:
     """Generate the ``scale`` dataset from ``seed`` into an empty, migrated database."""
-    from mercenary.seed.catalog import seed_catalog  # the generators import this module
+    # The generators import this module (Scale, Progress, helpers): imported here, not at the top.
+    from mercenary.seed.catalog import seed_catalog
+    from mercenary.seed.market import seed_market
 
-    db = open_database(settings)
+    # Bulk loads are not OLTP: a COPY of thousands of rows (with search vectors and indexes to
+    # maintain) may take longer than the request path's statement timeout (DB-5).
+    db = open_database(settings.model_copy(update={"DB_STATEMENT_TIMEOUT_MS": 60_000}))
     await db.connect()
     try:
         if await db.fetch_val(_count_users):
@@ -185,6 +190,7 @@ async def run_seed(settings: Settings, *, scale: str, seed: int, if_empty: bool 
         ).hash(SEED_PASSWORD)
         await seed_people(db, SCALES[scale], rng, password_hash)
         await seed_catalog(db, SCALES[scale], rng)
+        await seed_market(db, SCALES[scale], rng)
         print(f"seeded {scale} dataset in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return 0
     finally:

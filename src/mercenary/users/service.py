@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from mercenary.db import Executor, Row
 from mercenary.errors import NotFoundError
 from mercenary.users import queries
@@ -18,3 +20,12 @@ async def get_user(db: Executor, user_id: int) -> Row:
 async def list_members(db: Executor, *, tenant_id: int, after: int, limit: int) -> list[Row]:
     """Up to ``limit + 1`` members of an organization with id above ``after``, in id order."""
     return await db.fetch_all(queries.list_members, tenant_id=tenant_id, after=after, limit=limit + 1)
+
+
+async def public_users(db: Executor, ids: Iterable[int]) -> dict[int, Row]:
+    """The public view (id, name, role, created_at) of each user in ``ids``, in one statement."""
+    unique = sorted(set(ids))
+    if not unique:
+        return {}
+    rows = await db.fetch_all(queries.public_by_ids, ids=unique)
+    return {int(r["id"]): {k: r[k] for k in ("id", "name", "role", "created_at")} for r in rows}

@@ -78,3 +78,13 @@ def page_of(
     items = rows[:limit]
     cursor = codec.encode(scope, [items[-1][k] for k in key]) if has_more and items else None
     return items, cursor, has_more
+
+
+def id_after(codec: CursorCodec, scope: str, cursor: str | None, first: int) -> int:
+    """The id a list keyed on ``id`` resumes after: ``first`` without a cursor, else the cursor's id."""
+    if not cursor:
+        return first
+    key = codec.decode(scope, cursor)
+    if len(key) != 1 or not isinstance(key[0], int) or isinstance(key[0], bool):
+        raise InvalidCursorError("The cursor is not valid.")
+    return key[0]

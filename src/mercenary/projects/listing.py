@@ -1,0 +1,146 @@
+"""Project lists (API-2): the market (open projects of every organization) and an organization's own
+projects, filtered by status, required skills (all of them) and full-text query.
+
+Without a query the order is newest first with a keyset cursor on ``id``. The market walks the partial
+index ``ix_projects_open_id``; an organization's list walks ``(tenant_id, id)`` or
+``(tenant_id, status, id)``; each skill is an EXISTS probe into ``project_skills``' primary key (or
+driven from ``(skill_id, project_id)``, as the planner prefers). These statements are compiled once per
+shape (scope, status given or not, number of skills, first page or not).
+
+With a query the order is relevance (rank descending, then id descending) and the cursor is a keyset on
+``(rank, id)``, compared as a row value. Why not a signed offset: an offset shifts when projects are
+posted or closed between two pages (items repeat or go missing) and ``OFFSET n`` still computes and
+sorts the first n rows on every page; a keyset resumes exactly after the last item served. Ranking
+has to score every match whatever the cursor, so the keyset does not make deep pages cheaper than the
+first, but it makes them no dearer and keeps them correct: PostgreSQL's ``ts_rank_cd`` depends only on
+the row and the query, so a row keeps its rank between pages (SQLite's bm25 also weighs corpus
+statistics, so there a burst of writes between two pages may move a row across the cursor). The rank
+travels in the cursor as the exact float the database returned (a 4-byte real on PostgreSQL, a double
+on SQLite; JSON round-trips both), and the cursor's signed scope includes the filters and the query's
+words, so it cannot be replayed against another search.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from mercenary.auth.tokens import Principal
+from mercenary.db import Executor, Query, Row
+from mercenary.errors import InvalidRequestError
+from mercenary.projects.queries import COLUMNS, IS_OPEN
+from mercenary.projects.tables import project_skills as ps
+from mercenary.projects.tables import projects as p
+from mercenary.search.fts import SearchTarget, terms, text_match
+from mercenary.skills import service as skills
+from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
+
+SEARCH = SearchTarget(p, "id", "fts_projects")
+Scope = Literal["market", "mine"]
+bp = sa.bindparam
+
+
+class InvalidFilterError(InvalidRequestError):
+    """A combination of filters the list does not offer."""
+
+    code = "invalid_filter"
+    title = "Invalid filter"
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What a project list asks for (skills as given by the client: slugs or aliases)."""
+
+    scope: Scope = "market"
+    status: str | None = None
+    skills: tuple[str, ...] = ()
+    text: str | None = None
+
+    def cursor_scope(self) -> str:
+        """The signed scope of this list's cursors: a cursor only resumes the list it came from."""
+        words = " ".join(terms(self.text)) if self.text else ""
+        skills_key = ",".join(sorted(s.strip().lower() for s in self.skills))
+        return f"projects:{self.scope}:{self.status or ''}:{skills_key}:{words}"
+
+
+def _where(scope: Scope, has_status: bool, n_skills: int) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [IS_OPEN] if scope == "market" else [p.c.tenant_id == bp("tenant_id")]
+    if has_status:
+        where.append(p.c.status == bp("status"))
+    for i in range(n_skills):
+        where.append(sa.exists().where(ps.c.project_id == p.c.id, ps.c.skill_id == bp(f"skill_{i}")))
+    return where
+
+
+@functools.lru_cache(maxsize=128)
+def _newest_first(scope: Scope, has_status: bool, n_skills: int, has_after: bool) -> Query:
+    where = _where(scope, has_status, n_skills)
+    if has_after:
+        where.append(p.c.id < bp("after"))
+    stmt = sa.select(*COLUMNS).where(*where).order_by(p.c.id.desc()).limit(bp("limit"))
+    return Query(f"projects.list.{scope}.{int(has_status)}.{n_skills}.{int(has_after)}", stmt)
+
+
+def _by_relevance(executor: Executor, f: ProjectFilter, n_skills: int, has_after: bool) -> Any:
+    assert f.text is not None
+    match = text_match(executor.dialect, SEARCH, f.text)
+    inner = (
+        sa.select(*COLUMNS, match.rank.label("rank"))
+        .select_from(match.source)
+        .where(*_where(f.scope, f.status is not None, n_skills), match.where)
+        .subquery("matches")
+    )
+    stmt = sa.select(*(inner.c[c.key] for c in COLUMNS), inner.c.rank)
+    if has_after:
+        stmt = stmt.where(sa.tuple_(inner.c.rank, inner.c.id) < sa.tuple_(bp("after_rank"), bp("after")))
+    return stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
+
+
+def _decode(codec: CursorCodec, scope: str, cursor: str, ranked: bool) -> list[Any]:
+    key = codec.decode(scope, cursor)
+    shape_ok = (
+        len(key) == (2 if ranked else 1)
+        and isinstance(key[-1], int)
+        and (not ranked or isinstance(key[0], int | float))
+    )
+    if not shape_ok:
+        raise InvalidCursorError("The cursor is not valid.")
+    return key
+
+
+async def list_projects(
+    db: Executor,
+    principal: Principal,
+    f: ProjectFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+    codec: CursorCodec,
+) -> tuple[list[Row], str | None, bool]:
+    """A page of projects: ``(items, next_cursor, has_more)``."""
+    if f.scope == "market" and f.status not in (None, "open"):
+        raise InvalidFilterError("The market lists open projects only; use scope=mine for other statuses.")
+    skill_ids = sorted(set((await skills.resolve_skills(db, f.skills)).values())) if f.skills else []
+    scope = f.cursor_scope()
+    ranked = f.text is not None
+    key = _decode(codec, scope, cursor, ranked) if cursor else None
+    status = f.status if f.scope == "mine" else None
+    params: dict[str, Any] = {f"skill_{i}": s for i, s in enumerate(skill_ids)}
+    params.update(limit=limit + 1, tenant_id=principal.tenant_id, status=status)
+    if key is not None:
+        params["after"] = key[-1]
+        if ranked:
+            params["after_rank"] = key[0]
+    if ranked:
+        stmt = _by_relevance(db, f, len(skill_ids), key is not None)
+    else:
+        stmt = _newest_first(f.scope, status is not None, len(skill_ids), key is not None)
+    rows = await db.fetch_all(stmt, **params)
+    items, next_cursor, has_more = page_of(rows, limit, codec, scope, ("rank", "id") if ranked else ("id",))
+    if ranked:
+        items = [{k: v for k, v in r.items() if k != "rank"} for r in items]
+    return items, next_cursor, has_more

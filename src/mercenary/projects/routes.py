@@ -1,0 +1,133 @@
+"""Project endpoints: post, list (market or own), read, change (one or a batch), delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from mercenary.projects import batch as batches
+from mercenary.projects import listing, service
+from mercenary.projects.relations import attach, parse_includes
+from mercenary.projects.schemas import (
+    INCLUDES,
+    NO_NUL,
+    PROJECT_FIELDS,
+    ProjectBatch,
+    ProjectBatchResult,
+    ProjectCreate,
+    ProjectRead,
+    ProjectUpdate,
+    Status,
+)
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.responses import json_response
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+
+CursorParam = Annotated[str | None, Query(max_length=512)]
+FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,title,budget")]
+IncludeParam = Annotated[str | None, Query(max_length=128, description=f"any of {', '.join(INCLUDES)}")]
+SkillsParam = Annotated[
+    str | None,
+    Query(max_length=1024, pattern=NO_NUL, description="comma-separated slugs; all required"),
+]
+TextParam = Annotated[str | None, Query(min_length=1, max_length=256, description="full-text query")]
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A page of projects (fields as selected): {items, next_cursor, has_more}."}
+}
+
+
+def split_skills(raw: str | None) -> tuple[str, ...]:
+    """``a,b`` as a tuple of names."""
+    return tuple(s.strip() for s in (raw or "").split(",") if s.strip())
+
+
+def shape_page(
+    items: list[dict[str, Any]],
+    next_cursor: str | None,
+    has_more: bool,
+    fields: str | None,
+    includes: frozenset[str],
+) -> Response:
+    """The JSON page, cut to ``?fields=`` (included relations are always kept)."""
+    selected = parse_fields(fields, PROJECT_FIELDS)
+    keep = None if selected is None else selected | includes
+    shaped = [
+        select_fields(ProjectRead.model_validate(r).model_dump(mode="json", exclude_none=True), keep)
+        for r in items
+    ]
+    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
+async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
+    """Post a project for the caller's organization (clients only). It starts as a draft unless
+    `status` is `open`; `skills` are slugs (or aliases) from the taxonomy."""
+    async with db.transaction() as conn:
+        return await service.post_project(conn, principal, body)
+
+
+@router.get("", response_model=None, responses=PAGE)
+async def list_projects(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    scope: listing.Scope = "market",
+    status: Status | None = None,
+    skills: SkillsParam = None,
+    q: TextParam = None,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+    fields: FieldsParam = None,
+    include: IncludeParam = None,
+) -> Response:
+    """Projects newest first (by relevance when `q` is given). `scope=market` (default) lists the
+    open projects of every organization; `scope=mine` lists the caller's organization's projects in any
+    status. `skills=a,b` keeps projects requiring all of them."""
+    includes = parse_includes(include)
+    parse_fields(fields, PROJECT_FIELDS)  # a bad field list is refused before any work
+    f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
+    items, next_cursor, has_more = await listing.list_projects(
+        db, principal, f, cursor=cursor, limit=limit, codec=cursors
+    )
+    items = await attach(db, items, includes)
+    return shape_page(items, next_cursor, has_more, fields, includes)
+
+
+@router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
+async def update_projects(body: ProjectBatch, db: DB, principal: CurrentUser) -> dict[str, Any]:
+    """Change up to 100 of the caller's organization's projects in one transaction. Every item is
+    validated first; if any is invalid the answer is 422 `batch_invalid` with `errors` (index, id,
+    code, message) and nothing changes."""
+    async with db.transaction() as conn:
+        return {"items": await batches.update_projects(conn, principal, body)}
+
+
+@router.get("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
+async def get_project(
+    db: DB, principal: CurrentUser, project_id: ObjectId, include: IncludeParam = None
+) -> dict[str, Any]:
+    """A project with its skills (and `owner`, `proposal_count` on `?include=`). Open and closed
+    projects are visible to every signed-in user; drafts and cancelled ones only to their organization."""
+    return await service.get_project(db, principal, project_id, parse_includes(include))
+
+
+@router.patch("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
+async def update_project(
+    body: ProjectUpdate, db: DB, principal: CurrentUser, project_id: ObjectId
+) -> dict[str, Any]:
+    """Change a project of the caller's organization: fields while it is a draft or open; `status`
+    from draft to open or cancelled, or from open to cancelled (pending proposals are rejected)."""
+    async with db.transaction() as conn:
+        return await service.update_project(conn, principal, project_id, body)
+
+
+@router.delete("/{project_id}", status_code=204, response_class=Response)
+async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -> Response:
+    """Delete a draft of the caller's organization. A published project is cancelled instead (409)."""
+    async with db.transaction() as conn:
+        await service.delete_project(conn, principal, project_id)
+    return Response(status_code=204)

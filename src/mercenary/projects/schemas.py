@@ -1,0 +1,102 @@
+"""Project I/O shapes. Inputs forbid unknown fields and bound every string and number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from mercenary.users.schemas import UserPublic
+from mercenary.web.schemas import Strict
+
+MAX_PROJECT_SKILLS = 20
+MAX_BATCH = 100
+
+# PostgreSQL text cannot hold NUL characters: refuse them up front (422) rather than fail in the driver.
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200, pattern=NO_NUL)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=NO_NUL)
+]
+Budget = Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
+SkillSlug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)
+]
+Skills = Annotated[list[SkillSlug], Field(max_length=MAX_PROJECT_SKILLS)]
+Status = Literal["draft", "open", "closed", "cancelled"]
+
+
+class ProjectCreate(Strict):
+    """A new project. It starts as a draft unless posted straight away with ``status: open``."""
+
+    title: Title
+    description: Description
+    budget: Budget
+    skills: Skills = []
+    status: Literal["draft", "open"] = "draft"
+
+
+class ProjectUpdate(Strict):
+    """Changes to a project: only the fields given change. ``status`` moves a draft to ``open`` or
+    ``cancelled``, or an open project to ``cancelled`` (closing happens by accepting a proposal)."""
+
+    title: Title | None = None
+    description: Description | None = None
+    budget: Budget | None = None
+    skills: Skills | None = None
+    status: Literal["draft", "open", "cancelled"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        # Omitting a field leaves it alone; an explicit null would be ambiguous, so it is refused.
+        if isinstance(data, dict):
+            nulls = sorted(k for k, v in data.items() if v is None)
+            if nulls:
+                raise ValueError(f"fields may be omitted but not null: {', '.join(nulls)}")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client set."""
+        return self.model_dump(exclude_unset=True, exclude={"id"})
+
+
+class ProjectBatchItem(ProjectUpdate):
+    """One project's changes inside a batch."""
+
+    id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ProjectBatch(Strict):
+    """Several of the caller's projects changed in one transaction, all or nothing."""
+
+    items: Annotated[list[ProjectBatchItem], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class ProjectRead(BaseModel):
+    """A project. ``skills`` (slugs) is always present on a single project; lists add it, ``owner``
+    and ``proposal_count`` on ``?include=``."""
+
+    id: int
+    tenant_id: int
+    owner_id: int
+    title: str
+    description: str
+    budget: int
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    skills: list[str] | None = None
+    owner: UserPublic | None = None
+    proposal_count: int | None = None
+
+
+class ProjectBatchResult(BaseModel):
+    """The projects as they are after the batch, in the order given."""
+
+    items: list[ProjectRead]
+
+
+PROJECT_FIELDS = tuple(f for f in ProjectRead.model_fields if f not in ("skills", "owner", "proposal_count"))
+INCLUDES = ("skills", "owner", "proposal_count")

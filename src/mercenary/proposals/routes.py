@@ -1,0 +1,109 @@
+"""Proposal endpoints: bid on a project, list and read proposals, accept, reject, withdraw."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from mercenary.proposals import service
+from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalRead, Status
+from mercenary.web.deps import DB, MAX_ID, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.pagination import CursorCodec, id_after, page_of
+from mercenary.web.responses import json_response
+
+router = APIRouter(prefix="/api/v1", tags=["proposals"])
+
+CursorParam = Annotated[str | None, Query(max_length=512)]
+FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,status,price")]
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A page of proposals (fields as selected): {items, next_cursor, has_more}."}
+}
+
+
+def _page(
+    rows: list[dict[str, Any]], limit: int, cursors: CursorCodec, scope: str, fields: frozenset[str] | None
+) -> Response:
+    items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("id",))
+    shaped = [select_fields(ProposalRead.model_validate(r).model_dump(mode="json"), fields) for r in items]
+    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
+async def submit_proposal(
+    body: ProposalCreate, db: DB, principal: CurrentUser, project_id: ObjectId
+) -> dict[str, Any]:
+    """Bid on an open project (freelancers only). A second live proposal on the same project is a 409."""
+    async with db.transaction() as conn:
+        return await service.submit_proposal(conn, principal, project_id, body)
+
+
+@router.get("/projects/{project_id}/proposals", response_model=None, responses=PAGE)
+async def list_project_proposals(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    project_id: ObjectId,
+    status: Status | None = None,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+    fields: FieldsParam = None,
+) -> Response:
+    """Proposals on a project, newest first: all of them for the project's organization, only the
+    caller's own for anyone else who can see the project."""
+    selected = parse_fields(fields, PROPOSAL_FIELDS)
+    scope = f"proposals.project:{project_id}:{status or ''}"
+    rows = await service.list_for_project(
+        db, principal, project_id, status=status, after=id_after(cursors, scope, cursor, MAX_ID), limit=limit
+    )
+    return _page(rows, limit, cursors, scope, selected)
+
+
+@router.get("/proposals", response_model=None, responses=PAGE)
+async def list_my_proposals(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    status: Status | None = None,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+    fields: FieldsParam = None,
+) -> Response:
+    """The caller's proposals, newest first: a freelancer's own bids, or the bids made to a client's
+    organization."""
+    selected = parse_fields(fields, PROPOSAL_FIELDS)
+    scope = f"proposals.mine:{status or ''}"
+    rows = await service.list_mine(
+        db, principal, status=status, after=id_after(cursors, scope, cursor, MAX_ID), limit=limit
+    )
+    return _page(rows, limit, cursors, scope, selected)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalRead)
+async def get_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+    """A proposal the caller wrote or that was made to the caller's organization."""
+    return await service.access_proposal(db, proposal_id, principal)
+
+
+@router.post("/proposals/{proposal_id}/accept", response_model=ProposalRead)
+async def accept_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+    """Accept a pending proposal (the project's organization, clients only): the project closes and
+    the other pending proposals are rejected in the same transaction."""
+    async with db.transaction() as conn:
+        return await service.accept_proposal(conn, principal, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
+async def reject_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+    """Reject a pending proposal (the project's organization, clients only)."""
+    async with db.transaction() as conn:
+        return await service.reject_proposal(conn, principal, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalRead)
+async def withdraw_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+    """Withdraw the caller's own pending proposal; a new one may be submitted afterwards."""
+    async with db.transaction() as conn:
+        return await service.withdraw_proposal(conn, principal, proposal_id)

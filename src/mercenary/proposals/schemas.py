@@ -1,0 +1,38 @@
+"""Proposal I/O shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from mercenary.web.schemas import Strict
+
+Status = Literal["submitted", "accepted", "rejected", "withdrawn"]
+
+
+class ProposalCreate(Strict):
+    """A freelancer's bid on an open project."""
+
+    # No NUL characters: PostgreSQL text cannot hold them.
+    cover_letter: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
+    ]
+    price: Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
+
+
+class ProposalRead(BaseModel):
+    """A proposal, as its author and the project's organization see it."""
+
+    id: int
+    project_id: int
+    freelancer_id: int
+    cover_letter: str
+    price: int
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+
+
+PROPOSAL_FIELDS = tuple(ProposalRead.model_fields)

@@ -1,0 +1,169 @@
+"""Proposal use cases and the ``access_proposal`` guard. The caller owns the transaction.
+
+A proposal is visible to its author and to the project's organization only; anyone else gets the same
+404 as for a missing id. Racing decisions are settled by the database: accepting first closes the
+project with a conditional UPDATE (so of two accepts on one project only one can pass), then moves the
+proposal from ``submitted`` (so an accept racing a withdrawal fails cleanly), then rejects the other
+pending proposals; all in the caller's transaction. The project row is always taken before proposal
+rows (accept, cancel, submit's share lock), so these transactions cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mercenary.access import require_role
+from mercenary.auth.tokens import Principal
+from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.metadata import utcnow
+from mercenary.errors import ConflictError, NotFoundError
+from mercenary.projects.access import ProjectNotOpenError, access_project, close_for_hire
+from mercenary.proposals import queries
+from mercenary.proposals.schemas import ProposalCreate
+
+
+class ProposalNotFoundError(NotFoundError):
+    """No proposal with this id that the caller may see."""
+
+    code = "proposal_not_found"
+    title = "Proposal not found"
+
+
+class ProposalExistsError(ConflictError):
+    """The freelancer already has a live (submitted or accepted) proposal on this project."""
+
+    code = "proposal_exists"
+    title = "Proposal exists"
+
+
+class ProposalNotSubmittedError(ConflictError):
+    """Only a submitted proposal can be accepted, rejected or withdrawn."""
+
+    code = "proposal_not_submitted"
+    title = "Proposal already decided"
+
+
+async def access_proposal(conn: Executor, proposal_id: int, principal: Principal) -> Row:
+    """A proposal the caller wrote or that was made to the caller's organization; 404 otherwise."""
+    row = await conn.fetch_one(queries.get_proposal, id=proposal_id)
+    if row is None or (row["freelancer_id"] != principal.user_id and row["tenant_id"] != principal.tenant_id):
+        raise ProposalNotFoundError("No such proposal.")
+    return row
+
+
+async def _access_as_client(conn: Executor, proposal_id: int, principal: Principal) -> Row:
+    require_role(principal, "client")
+    row = await access_proposal(conn, proposal_id, principal)
+    if row["tenant_id"] != principal.tenant_id:
+        raise ProposalNotFoundError("No such proposal.")
+    if row["status"] != "submitted":
+        raise ProposalNotSubmittedError(f"The proposal is already {row['status']}.")
+    return row
+
+
+async def _decide(conn: Executor, row: Row, status: str) -> Row:
+    decided = await conn.fetch_one(queries.decide, id=row["id"], status=status, now=utcnow())
+    if decided is None:
+        raise ProposalNotSubmittedError("The proposal was decided meanwhile.")
+    return decided
+
+
+async def submit_proposal(conn: Executor, principal: Principal, project_id: int, body: ProposalCreate) -> Row:
+    """Bid on an open project (freelancers only): at most one live proposal per project."""
+    require_role(principal, "freelancer")
+    project = await access_project(conn, project_id, principal, lock="share")
+    if project["status"] != "open":
+        raise ProjectNotOpenError("The project does not take proposals.")
+    try:
+        row = await conn.fetch_one(
+            queries.insert_proposal,
+            project_id=project_id,
+            tenant_id=project["tenant_id"],
+            freelancer_id=principal.user_id,
+            cover_letter=body.cover_letter,
+            price=body.price,
+            now=utcnow(),
+        )
+    except IntegrityError as exc:  # uq_proposals_live: the only unique rule a valid insert can break
+        raise ProposalExistsError("You already have a live proposal on this project.") from exc
+    assert row is not None
+    return row
+
+
+async def accept_proposal(conn: Executor, principal: Principal, proposal_id: int) -> Row:
+    """Accept a proposal made to the caller's organization: the project closes and every other
+    pending proposal on it is rejected, all or nothing."""
+    row = await _access_as_client(conn, proposal_id, principal)
+    await close_for_hire(conn, row["project_id"], tenant_id=principal.tenant_id)
+    accepted = await _decide(conn, row, "accepted")
+    await conn.execute(queries.reject_pending, project_id=row["project_id"], now=utcnow())
+    return accepted
+
+
+async def reject_proposal(conn: Executor, principal: Principal, proposal_id: int) -> Row:
+    """Reject a pending proposal made to the caller's organization."""
+    return await _decide(conn, await _access_as_client(conn, proposal_id, principal), "rejected")
+
+
+async def withdraw_proposal(conn: Executor, principal: Principal, proposal_id: int) -> Row:
+    """Withdraw the caller's own pending proposal (they may bid again afterwards)."""
+    row = await access_proposal(conn, proposal_id, principal)
+    if row["freelancer_id"] != principal.user_id:
+        raise ProposalNotFoundError("No such proposal.")
+    if row["status"] != "submitted":
+        raise ProposalNotSubmittedError(f"The proposal is already {row['status']}.")
+    return await _decide(conn, row, "withdrawn")
+
+
+async def list_mine(
+    db: Executor, principal: Principal, *, status: str | None, after: int, limit: int
+) -> list[Row]:
+    """Up to ``limit + 1`` proposals, newest first: a freelancer's own, or those made to a client's
+    organization."""
+    if principal.role == "freelancer":
+        query = queries.by_freelancer[status is not None]
+        return await db.fetch_all(
+            query, freelancer_id=principal.user_id, status=status, after=after, limit=limit + 1
+        )
+    query = queries.by_tenant[status is not None]
+    return await db.fetch_all(
+        query, tenant_id=principal.tenant_id, status=status, after=after, limit=limit + 1
+    )
+
+
+async def list_for_project(
+    db: Executor, principal: Principal, project_id: int, *, status: str | None, after: int, limit: int
+) -> list[Row]:
+    """Up to ``limit + 1`` proposals on a project the caller may see, newest first: all of them for
+    the project's organization, the caller's own for anyone else."""
+    project = await access_project(db, project_id, principal)
+    owner = project["tenant_id"] == principal.tenant_id
+    query = (queries.by_project if owner else queries.by_project_freelancer)[status is not None]
+    return await db.fetch_all(
+        query,
+        project_id=project_id,
+        freelancer_id=principal.user_id,
+        status=status,
+        after=after,
+        limit=limit + 1,
+    )
+
+
+async def reject_pending(conn: Executor, project_id: int) -> None:
+    """Reject every submitted proposal on a project (it was cancelled)."""
+    await conn.execute(queries.reject_pending, project_id=project_id, now=utcnow())
+
+
+async def live_counts(conn: Executor, project_ids: Iterable[int]) -> dict[int, int]:
+    """The number of live (submitted or accepted) proposals on each project, in one statement."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    rows = await conn.fetch_all(queries.live_counts, ids=ids)
+    return {int(r["project_id"]): int(r["n"]) for r in rows}
+
+
+async def accepted_freelancer(conn: Executor, project_id: int) -> int | None:
+    """The author of the project's accepted proposal, if any."""
+    value = await conn.fetch_val(queries.accepted_for, project_id=project_id)
+    return None if value is None else int(value)

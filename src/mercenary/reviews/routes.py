@@ -1,0 +1,59 @@
+"""Review endpoints: write a review, read a user's reviews and rating."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from mercenary.reviews import service
+from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewRead
+from mercenary.web.deps import DB, MAX_ID, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.pagination import id_after, page_of
+from mercenary.web.responses import json_response
+
+router = APIRouter(prefix="/api/v1", tags=["reviews"])
+
+SCOPE = "reviews.by_reviewee"
+
+
+@router.post("/reviews", status_code=201, response_model=ReviewRead)
+async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
+    """Review the other party of a closed project (rating 1-5): the hiring organization's client
+    reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
+    async with db.transaction() as conn:
+        return await service.post_review(conn, principal, body)
+
+
+@router.get(
+    "/users/{user_id}/reviews",
+    response_model=None,
+    responses={
+        200: {"description": "A page of reviews (fields as selected): {items, next_cursor, has_more}."}
+    },
+)
+async def list_reviews(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    user_id: ObjectId,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    fields: Annotated[str | None, Query(max_length=512, description="e.g. id,rating")] = None,
+) -> Response:
+    """Reviews of a user, newest first."""
+    selected = parse_fields(fields, REVIEW_FIELDS)
+    scope = f"{SCOPE}:{user_id}"
+    after = id_after(cursors, scope, cursor, MAX_ID)
+    rows = await service.list_reviews(db, user_id, after=after, first=cursor is None, limit=limit)
+    items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("id",))
+    shaped = [select_fields(ReviewRead.model_validate(r).model_dump(mode="json"), selected) for r in items]
+    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@router.get("/users/{user_id}/rating", response_model=RatingRead)
+async def get_rating(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+    """A user's rating: review count, mean (null without reviews) and the count of each star."""
+    return await service.get_rating(db, user_id)

@@ -1,0 +1,47 @@
+"""Review and rating I/O shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from mercenary.web.schemas import Strict
+
+MAX_ID = 2**63 - 1
+
+
+class ReviewCreate(Strict):
+    """A review of the other party of a closed project."""
+
+    project_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    reviewee_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    rating: Annotated[int, Field(ge=1, le=5)]
+    # No NUL characters: PostgreSQL text cannot hold them.
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
+    ]
+
+
+class ReviewRead(BaseModel):
+    """A review, public to every signed-in user."""
+
+    id: int
+    project_id: int
+    reviewer_id: int
+    reviewee_id: int
+    rating: int
+    text: str
+    created_at: datetime
+
+
+class RatingRead(BaseModel):
+    """A user's rating: how many reviews, their mean (null without reviews) and how many of each star."""
+
+    count: int
+    mean: float | None
+    distribution: dict[str, int]
+
+
+REVIEW_FIELDS = tuple(ReviewRead.model_fields)

@@ -1,0 +1,107 @@
+"""Review use cases. The caller owns the transaction.
+
+Once a project is closed with an accepted proposal, each side reviews the other once: a client of the
+project's organization reviews the hired freelancer, and the freelancer reviews the client who posted
+the project. The reviewee's rating aggregate is upserted in the same transaction, so it always agrees
+with the reviews. The project row is locked (``FOR UPDATE``) first, so two members of the
+organization cannot both review for the client side at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mercenary.auth.tokens import Principal
+from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.metadata import utcnow
+from mercenary.errors import ConflictError, InvalidRequestError, PermissionDeniedError
+from mercenary.projects.access import access_project
+from mercenary.proposals import service as proposals
+from mercenary.reviews import queries
+from mercenary.reviews.schemas import ReviewCreate
+from mercenary.users import service as users
+
+
+class ProjectNotClosedError(ConflictError):
+    """Reviews open once the project is closed with an accepted proposal."""
+
+    code = "project_not_closed"
+    title = "Project not closed"
+
+
+class NotAParticipantError(PermissionDeniedError):
+    """Only the hiring organization's clients and the hired freelancer review a project."""
+
+    code = "not_a_participant"
+    title = "Not a participant"
+
+
+class InvalidRevieweeError(InvalidRequestError):
+    """The reviewee is not the other party of the project."""
+
+    code = "invalid_reviewee"
+    title = "Invalid reviewee"
+
+
+class AlreadyReviewedError(ConflictError):
+    """This side of the project has already reviewed the other."""
+
+    code = "already_reviewed"
+    title = "Already reviewed"
+
+
+async def post_review(conn: Executor, principal: Principal, body: ReviewCreate) -> Row:
+    """Review the other party of a closed project and update the reviewee's rating aggregate."""
+    project = await access_project(conn, body.project_id, principal, lock="update")
+    freelancer = await proposals.accepted_freelancer(conn, project["id"])
+    if project["status"] != "closed" or freelancer is None:
+        raise ProjectNotClosedError("Reviews open once the project is closed with an accepted proposal.")
+    if principal.user_id == freelancer:
+        reviewee = project["owner_id"]
+    elif principal.tenant_id == project["tenant_id"] and principal.role == "client":
+        reviewee = freelancer
+    else:
+        raise NotAParticipantError("Only the hiring clients and the hired freelancer review this project.")
+    if body.reviewee_id != reviewee:
+        raise InvalidRevieweeError(f"On this project you review user {reviewee}.")
+    if await conn.fetch_one(queries.reviewed, project_id=project["id"], reviewee_id=reviewee):
+        raise AlreadyReviewedError("This project's other party has already been reviewed from your side.")
+    now = utcnow()
+    try:
+        row = await conn.fetch_one(
+            queries.insert_review,
+            project_id=project["id"],
+            reviewer_id=principal.user_id,
+            reviewee_id=reviewee,
+            rating=body.rating,
+            text=body.text,
+            now=now,
+        )
+    except IntegrityError as exc:  # uq_reviews_project_id_reviewer_id
+        raise AlreadyReviewedError("You have already reviewed this project.") from exc
+    await conn.execute(queries.add_rating, user_id=reviewee, rating=body.rating, now=now)
+    assert row is not None
+    return row
+
+
+async def list_reviews(db: Executor, user_id: int, *, after: int, first: bool, limit: int) -> list[Row]:
+    """Up to ``limit + 1`` reviews of a user, newest first; 404 for an unknown user (checked only when
+    the first page is empty, so the common case costs one statement)."""
+    rows = await db.fetch_all(queries.by_reviewee, reviewee_id=user_id, after=after, limit=limit + 1)
+    if not rows and first:
+        await users.get_user(db, user_id)
+    return rows
+
+
+async def get_rating(db: Executor, user_id: int) -> dict[str, Any]:
+    """A user's rating ``{count, mean, distribution}``; 404 for an unknown user."""
+    row = await db.fetch_one(queries.get_rating, user_id=user_id)
+    if row is None:
+        await users.get_user(db, user_id)
+        row = {"count": 0, "total": 0, **{f"r{i}": 0 for i in range(1, 6)}}
+    count = int(row["count"])
+    return {
+        "count": count,
+        "mean": round(row["total"] / count, 2) if count else None,
+        "distribution": {str(i): int(row[f"r{i}"]) for i in range(1, 6)},
+    }

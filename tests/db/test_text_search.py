@@ -9,7 +9,7 @@ from mercenary.db import Database
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError
 from mercenary.projects.tables import projects
-from mercenary.search.fts import EmptySearchError, SearchTarget, terms, text_match
+from mercenary.search.fts import EmptySearchError, SearchTarget, search_param, terms, text_match
 from mercenary.skills.service import UnknownSkillError, resolve_skills, slugs_by_id
 from mercenary.skills.tables import skill_aliases, skills
 
@@ -64,14 +64,14 @@ async def corpus(db: Database) -> dict[str, int]:
 
 
 async def search(db: Database, text: str) -> list[int]:
-    match = text_match(db.dialect, PROJECTS, text)
+    match = text_match(db.dialect.name, PROJECTS)
     stmt = (
         sa.select(projects.c.id, match.rank.label("rank"))
         .select_from(match.source)
         .where(match.where, projects.c.status == "open")
         .order_by(match.rank.desc(), projects.c.id)
     )
-    return [r["id"] for r in await db.fetch_all(stmt)]
+    return [r["id"] for r in await db.fetch_all(stmt, **search_param(db.dialect.name, text))]
 
 
 async def test_every_word_must_match_and_stems_count(db: Database, corpus: dict[str, int]) -> None:

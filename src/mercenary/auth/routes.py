@@ -13,7 +13,7 @@ from mercenary.web.deps import State
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-def get_auth(state: State) -> Auth:
+async def get_auth(state: State) -> Auth:
     """The auth use cases for this app."""
     return Auth(state.db, state.hasher, state.tokens, state.settings)
 

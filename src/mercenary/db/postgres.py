@@ -47,10 +47,10 @@ class PostgresConnection:
         self._owner = owner
 
     async def _call(self, method: str, query: Statement, params: dict[str, Any]) -> tuple[Compiled, Any]:
-        compiled, args = prepare(query, DIALECT, params)
+        compiled, sql, args = prepare(query, DIALECT, params)
         self._owner.queries_executed += 1
         try:
-            return compiled, await getattr(self._raw, method)(compiled.sql, *args)
+            return compiled, await getattr(self._raw, method)(sql, *args)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
 
@@ -74,7 +74,7 @@ class PostgresConnection:
         compiled = query.compiled(DIALECT)
         self._owner.queries_executed += 1
         try:
-            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[1] for r in rows])
+            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[2] for r in rows])
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
 

@@ -24,6 +24,9 @@ class Compiled:
     columns: tuple[str, ...]
     result_processors: tuple[Processor, ...]
     has_result_processors: bool
+    # Set when the statement has expanding ``IN`` parameters: their placeholders depend on each
+    # call's list lengths, so SQLAlchemy's compiled form renders them per call (cheaply; no recompile).
+    expander: SQLCompiler | None = None
 
 
 def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
@@ -43,7 +46,9 @@ def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
     if exported:  # a SELECT's columns, or a DML statement's RETURNING list
         columns = tuple(c.key for c in exported)
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in exported)
+    expanding = any(b.expanding for b in compiled.binds.values())
     return Compiled(
+        expander=compiled if expanding else None,
         sql=compiled.string,
         param_names=names,
         param_defaults=defaults,
@@ -107,32 +112,30 @@ def shape_row(compiled: Compiled, values: Any) -> dict[str, Any]:
     }
 
 
+def _expanded_args(compiled: SQLCompiler, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    state = compiled.construct_expanded_state(dict(params))
+    procs = state.processors
+    args = []
+    for name in state.positiontup or ():
+        value, proc = state.parameters[name], procs.get(name)
+        args.append(value if proc is None or value is None else proc(value))
+    return state.statement, args
+
+
 def prepare(
     query: Query | ClauseElement, dialect: Dialect, params: Mapping[str, Any]
-) -> tuple[Compiled, list[Any]]:
-    """The compiled form and positional arguments for one execution.
+) -> tuple[Compiled, str, list[Any]]:
+    """The compiled form, the SQL and the positional arguments for one execution.
 
-    A :class:`Query` is compiled once; a bare statement (built per request, e.g. with an expanding
-    ``IN``) is compiled on each call with its parameters rendered in place of the expanding ones.
+    A :class:`Query` is compiled once per dialect (expanding ``IN`` lists are rendered per call from
+    that compiled form). A bare statement is compiled on every call: keep those off hot paths.
     """
     if isinstance(query, Query):
         compiled = query.compiled(dialect)
-        return compiled, bind_args(compiled, params)
-    state = cast(SQLCompiler, query.compile(dialect=dialect)).construct_expanded_state(dict(params))
-    names = tuple(state.positiontup or ())
-    procs = state.processors
-    args = []
-    for name in names:
-        value, proc = state.parameters[name], procs.get(name)
-        args.append(value if proc is None or value is None else proc(value))
-    shape = compile_statement(query, dialect) if getattr(query, "exported_columns", None) else None
-    compiled = Compiled(
-        sql=state.statement,
-        param_names=names,
-        param_defaults={},
-        bind_processors=(),
-        columns=shape.columns if shape else (),
-        result_processors=shape.result_processors if shape else (),
-        has_result_processors=shape.has_result_processors if shape else False,
-    )
-    return compiled, args
+        if compiled.expander is not None:
+            return (compiled, *_expanded_args(compiled.expander, params))
+        return compiled, compiled.sql, bind_args(compiled, params)
+    compiled = compile_statement(query, dialect)
+    if compiled.expander is not None:
+        return (compiled, *_expanded_args(compiled.expander, params))
+    return compiled, compiled.sql, bind_args(compiled, params)

@@ -61,10 +61,10 @@ class SQLiteConnection:
         self._owner = owner
 
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
-        compiled, args = prepare(query, DIALECT, params)
+        compiled, sql, args = prepare(query, DIALECT, params)
         self._owner.queries_executed += 1
         try:
-            rows = await self._raw.execute_fetchall(compiled.sql, args)
+            rows = await self._raw.execute_fetchall(sql, args)
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
         return [shape_row(compiled, r) for r in rows]
@@ -78,10 +78,10 @@ class SQLiteConnection:
         return None if row is None else next(iter(row.values()))
 
     async def execute(self, query: Statement, /, **params: Any) -> int:
-        compiled, args = prepare(query, DIALECT, params)
+        _, sql, args = prepare(query, DIALECT, params)
         self._owner.queries_executed += 1
         try:
-            async with self._raw.execute(compiled.sql, args) as cursor:
+            async with self._raw.execute(sql, args) as cursor:
                 return int(cursor.rowcount)
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
@@ -89,10 +89,10 @@ class SQLiteConnection:
     async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
         if not rows:
             return
-        compiled, _ = prepare(query, DIALECT, rows[0])
+        compiled = query.compiled(DIALECT)
         self._owner.queries_executed += 1
         try:
-            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[1] for r in rows])
+            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[2] for r in rows])
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
 

@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 
 from mercenary.db import Query
@@ -49,8 +48,9 @@ insert_profile_skill = Query(
 )
 
 # The skills of a whole page in one statement (DB-3).
-skill_ids_for_profiles = sa.select(ps.c.user_id, ps.c.skill_id).where(
-    ps.c.user_id.in_(sa.bindparam("user_ids", expanding=True))
+skill_ids_for_profiles = Query(
+    "profile_skills.of_profiles",
+    sa.select(ps.c.user_id, ps.c.skill_id).where(ps.c.user_id.in_(sa.bindparam("user_ids", expanding=True))),
 )
 
 
@@ -87,13 +87,12 @@ def list_page(n_skills: int) -> Query:
     return Query(f"profiles.list_{n_skills}", _with_skills(stmt, n_skills))
 
 
-def search_page(
-    dialect: Dialect, text: str, n_skills: int, after: tuple[float, int] | None
-) -> Select[tuple[object, ...]]:
-    """Visible profiles matching every word of ``text``, most relevant first (ties by user id), after
-    the ``(rank, user_id)`` key of the last item served. Built per request: the search text is part
-    of the statement on SQLite (an FTS5 expression)."""
-    match = text_match(dialect, TARGET, text)
+@lru_cache(maxsize=64)
+def search_page(dialect_name: str, n_skills: int, has_after: bool) -> Query:
+    """Visible profiles matching every word of the search text (bind :func:`search_param`), most
+    relevant first (ties by user id), after the ``(rank, user_id)`` key of the last item served.
+    One statement per shape, compiled once."""
+    match = text_match(dialect_name, TARGET)
     stmt = (
         sa.select(*PROFILE, match.rank.label("rank"))
         .select_from(match.source.join(u, sa.and_(u.c.id == p.c.user_id, u.c.is_active == sa.true())))
@@ -101,11 +100,11 @@ def search_page(
         .order_by(match.rank.desc(), p.c.user_id)
         .limit(sa.bindparam("limit"))
     )
-    if after is not None:
+    if has_after:
         rank = sa.bindparam("after_rank", type_=sa.Float())
         user_id: sa.BindParameter[int] = sa.bindparam("after_id")
         stmt = stmt.where(sa.or_(match.rank < rank, sa.and_(match.rank == rank, p.c.user_id > user_id)))
-    return _with_skills(stmt, n_skills)
+    return Query(f"profiles.search_{dialect_name}_{n_skills}_{int(has_after)}", _with_skills(stmt, n_skills))
 
 
 def skill_params(skill_ids: Sequence[int]) -> dict[str, int]:

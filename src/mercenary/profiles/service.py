@@ -17,6 +17,7 @@ from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
 from mercenary.profiles import queries
 from mercenary.profiles.schemas import ProfileWrite
+from mercenary.search.fts import search_param
 from mercenary.skills import service as skills
 from mercenary.users import service as users
 
@@ -115,8 +116,12 @@ async def search_profiles(
     """Up to ``limit + 1`` visible profiles matching every word of ``text`` and having all of
     ``skill_names``, most relevant first (ties by user id), after the ``(rank, user_id)`` key."""
     ids = await _filter_ids(db, skill_names)
-    stmt = queries.search_page(db.dialect, text, len(ids), after)
-    params: dict[str, object] = {"limit": limit + 1, **queries.skill_params(ids)}
+    stmt = queries.search_page(db.dialect.name, len(ids), after is not None)
+    params: dict[str, object] = {
+        "limit": limit + 1,
+        **queries.skill_params(ids),
+        **search_param(db.dialect.name, text),
+    }
     if after is not None:
         params |= {"after_rank": after[0], "after_id": after[1]}
     rows = await db.fetch_all(stmt, **params)

@@ -35,7 +35,7 @@ from mercenary.errors import InvalidRequestError
 from mercenary.projects.queries import COLUMNS, IS_OPEN
 from mercenary.projects.tables import project_skills as ps
 from mercenary.projects.tables import projects as p
-from mercenary.search.fts import SearchTarget, terms, text_match
+from mercenary.search.fts import SearchTarget, search_param, terms, text_match
 from mercenary.skills import service as skills
 from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
 
@@ -85,19 +85,22 @@ def _newest_first(scope: Scope, has_status: bool, n_skills: int, has_after: bool
     return Query(f"projects.list.{scope}.{int(has_status)}.{n_skills}.{int(has_after)}", stmt)
 
 
-def _by_relevance(executor: Executor, f: ProjectFilter, n_skills: int, has_after: bool) -> Any:
-    assert f.text is not None
-    match = text_match(executor.dialect, SEARCH, f.text)
+@functools.lru_cache(maxsize=128)
+def _by_relevance(dialect_name: str, scope: Scope, has_status: bool, n_skills: int, has_after: bool) -> Query:
+    match = text_match(dialect_name, SEARCH)
     inner = (
         sa.select(*COLUMNS, match.rank.label("rank"))
         .select_from(match.source)
-        .where(*_where(f.scope, f.status is not None, n_skills), match.where)
+        .where(*_where(scope, has_status, n_skills), match.where)
         .subquery("matches")
     )
     stmt = sa.select(*(inner.c[c.key] for c in COLUMNS), inner.c.rank)
     if has_after:
         stmt = stmt.where(sa.tuple_(inner.c.rank, inner.c.id) < sa.tuple_(bp("after_rank"), bp("after")))
-    return stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
+    stmt = stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
+    return Query(
+        f"projects.search.{dialect_name}.{scope}.{int(has_status)}.{n_skills}.{int(has_after)}", stmt
+    )
 
 
 def _decode(codec: CursorCodec, scope: str, cursor: str, ranked: bool) -> list[Any]:
@@ -135,8 +138,9 @@ async def list_projects(
         params["after"] = key[-1]
         if ranked:
             params["after_rank"] = key[0]
-    if ranked:
-        stmt = _by_relevance(db, f, len(skill_ids), key is not None)
+    if f.text is not None:
+        params.update(search_param(db.dialect.name, f.text))
+        stmt = _by_relevance(db.dialect.name, f.scope, status is not None, len(skill_ids), key is not None)
     else:
         stmt = _newest_first(f.scope, status is not None, len(skill_ids), key is not None)
     rows = await db.fetch_all(stmt, **params)

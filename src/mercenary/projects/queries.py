@@ -89,10 +89,13 @@ insert_skill = Query(
 
 delete_skills = Query("project_skills.delete", sa.delete(ps).where(ps.c.project_id == bp("project_id")))
 
-# Expanding IN: run as a bare statement (compiled per call with the page's ids).
-skills_of = sa.select(ps.c.project_id, ps.c.skill_id).where(ps.c.project_id.in_(bp("ids", expanding=True)))
+skills_of = Query(
+    "project_skills.of_projects",
+    sa.select(ps.c.project_id, ps.c.skill_id).where(ps.c.project_id.in_(bp("ids", expanding=True))),
+)
 
 # The caller's own projects among a batch's ids (others are left out and reported as not found).
-own_projects = sa.select(*COLUMNS).where(
-    p.c.id.in_(bp("ids", expanding=True)), p.c.tenant_id == bp("tenant_id")
+own_projects = Query(
+    "projects.own_among",
+    sa.select(*COLUMNS).where(p.c.id.in_(bp("ids", expanding=True)), p.c.tenant_id == bp("tenant_id")),
 )

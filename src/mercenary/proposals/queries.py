@@ -64,10 +64,11 @@ accepted_for = Query(
 )
 
 # Expanding IN over one page of projects: served by (project_id, id).
-live_counts = (
+live_counts = Query(
+    "proposals.live_counts",
     sa.select(pr.c.project_id, sa.func.count().label("n"))
     .where(pr.c.project_id.in_(bp("ids", expanding=True)), LIVE)
-    .group_by(pr.c.project_id)
+    .group_by(pr.c.project_id),
 )
 
 

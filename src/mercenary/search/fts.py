@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -58,25 +57,38 @@ def terms(text: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-def text_match(dialect: Dialect, target: SearchTarget, text: str) -> TextMatch:
-    """Every word of ``text`` must match (stemmed); rank by relevance."""
+SEARCH_PARAM = "search_text"
+
+
+def search_param(dialect_name: str, text: str) -> dict[str, str]:
+    """The bind value of :func:`text_match`'s search parameter for a user's ``text``."""
     words = terms(text)
+    if dialect_name == "postgresql":
+        return {SEARCH_PARAM: " ".join(words)}
+    # Each word quoted: FTS5 reads them as plain terms, implicitly AND-ed.
+    return {SEARCH_PARAM: " ".join(f'"{w}"' for w in words)}
+
+
+def text_match(dialect_name: str, target: SearchTarget) -> TextMatch:
+    """Every word of the search text (bound later with :func:`search_param`) must match, stemmed;
+    rank by relevance. The text is a parameter, so statements built on this compile once per shape."""
+    text = sa.bindparam(SEARCH_PARAM, type_=sa.String())
     key = target.table.c[target.key]
-    if dialect.name == "postgresql":
+    if dialect_name == "postgresql":
         vector: ColumnElement[Any] = sa.literal_column(f"{target.table.name}.search_vector")
-        query = sa.func.plainto_tsquery(sa.literal_column("'english'"), sa.literal(" ".join(words)))
+        query = sa.func.plainto_tsquery(sa.literal_column("'english'"), text)
         return TextMatch(
             source=target.table,
             where=vector.op("@@")(query),
             rank=sa.func.ts_rank_cd(vector, query),
         )
     fts = sa.table(target.fts_table, sa.column("rowid"))
-    # Each word quoted: FTS5 reads them as plain terms, implicitly AND-ed.
-    expression = " ".join(f'"{w}"' for w in words)
     return TextMatch(
         source=target.table.join(fts, fts.c.rowid == key),
-        where=sa.literal_column(target.fts_table).op("MATCH")(sa.literal(expression)),
+        where=sa.literal_column(target.fts_table).op("MATCH")(text),
         # bm25() is lower-is-better; negate it so both dialects sort by rank descending. The first
         # column (title, headline) weighs 2.5x the second, as PostgreSQL's weights A (1.0) and B (0.4).
-        rank=-sa.func.bm25(sa.literal_column(target.fts_table), 2.5, 1.0),
+        rank=-sa.func.bm25(
+            sa.literal_column(target.fts_table), sa.literal_column("2.5"), sa.literal_column("1.0")
+        ),
     )

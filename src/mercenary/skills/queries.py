@@ -9,17 +9,20 @@ from mercenary.skills.tables import skills as s
 SKILL = (s.c.id, s.c.slug, s.c.name, s.c.category)
 
 # Slugs and aliases that name a skill, for a given set of names, with the canonical slug of each.
-resolve_names = (
+resolve_names = Query(
+    "skills.resolve_names",
     sa.select(s.c.id, s.c.slug, s.c.slug.label("canonical"))
     .where(s.c.slug.in_(sa.bindparam("names", expanding=True)))
     .union_all(
         sa.select(s.c.id, a.c.alias.label("slug"), s.c.slug.label("canonical"))
         .select_from(a.join(s, s.c.id == a.c.skill_id))
         .where(a.c.alias.in_(sa.bindparam("names", expanding=True)))
-    )
+    ),
 )
 
-slugs_for_ids = sa.select(s.c.id, s.c.slug).where(s.c.id.in_(sa.bindparam("ids", expanding=True)))
+slugs_for_ids = Query(
+    "skills.slugs_for_ids", sa.select(s.c.id, s.c.slug).where(s.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
 
 # The whole taxonomy in two statements (skills, then every alias), whatever its size.
 list_skills = Query("skills.list", sa.select(*SKILL).order_by(s.c.id))

@@ -47,5 +47,6 @@ list_members = Query(
     .limit(sa.bindparam("limit")),
 )
 
-# Expanding IN: run as a bare statement (compiled per call with the ids of one page).
-public_by_ids = sa.select(*PUBLIC).where(u.c.id.in_(sa.bindparam("ids", expanding=True)))
+public_by_ids = Query(
+    "users.public_by_ids", sa.select(*PUBLIC).where(u.c.id.in_(sa.bindparam("ids", expanding=True)))
+)

@@ -30,23 +30,31 @@ class AppState:
     cursors: CursorCodec
 
 
-def get_state(request: Request) -> AppState:
-    """The app's state."""
+# Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in a worker
+# thread, a costly hop per request for work that never blocks.
+
+
+def _state(request: Request) -> AppState:
     state: AppState = request.app.state.mercenary
     return state
 
 
-def get_db(request: Request) -> Database:
+async def get_state(request: Request) -> AppState:
+    """The app's state."""
+    return _state(request)
+
+
+async def get_db(request: Request) -> Database:
     """The database pool."""
-    return get_state(request).db
+    return _state(request).db
 
 
-def get_cursors(request: Request) -> CursorCodec:
+async def get_cursors(request: Request) -> CursorCodec:
     """The cursor codec."""
-    return get_state(request).cursors
+    return _state(request).cursors
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The caller, from a ``Bearer`` access token; 401 with a ``WWW-Authenticate`` challenge otherwise."""
     header = request.headers.get("authorization")
     if not header:
@@ -54,7 +62,7 @@ def current_principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidTokenError("The Authorization header must be `Bearer <token>`.")
-    return get_state(request).tokens.verify_access(token.strip())
+    return _state(request).tokens.verify_access(token.strip())
 
 
 State = Annotated[AppState, Depends(get_state)]

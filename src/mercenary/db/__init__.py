@@ -4,8 +4,17 @@ Hot statements are compiled once per dialect (:class:`Query`) and run on the dri
 (asyncpg for PostgreSQL, aiosqlite for SQLite), so a request pays the driver's cost and little more.
 """
 
-from mercenary.db.base import Connection, Database, Executor, IntegrityError, Row
+from mercenary.db.base import Connection, Database, DatabaseBusyError, Executor, IntegrityError, Row
 from mercenary.db.query import Query
 from mercenary.db.urls import open_database
 
-__all__ = ["Connection", "Database", "Executor", "IntegrityError", "Query", "Row", "open_database"]
+__all__ = [
+    "Connection",
+    "Database",
+    "DatabaseBusyError",
+    "Executor",
+    "IntegrityError",
+    "Query",
+    "Row",
+    "open_database",
+]

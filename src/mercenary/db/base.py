@@ -13,6 +13,10 @@ from mercenary.db.query import Query
 Row = dict[str, Any]
 
 
+class DatabaseBusyError(Exception):
+    """The database could not take a write within its busy timeout (another process held the lock)."""
+
+
 class IntegrityError(Exception):
     """A constraint refused a write (unique, foreign key, check), whatever the driver.
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from mercenary.db.base import DatabaseBusyError
 from mercenary.errors import MercenaryError
 
 log = logging.getLogger("mercenary.web")
@@ -82,6 +83,11 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, code, title, detail, dict(exc.headers) if exc.headers else None)
 
 
+async def _on_busy(request: Request, exc: Exception) -> Response:
+    detail = "The database is busy; retry shortly."
+    return problem(503, "database_busy", "Service unavailable", detail, {"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "internal_error", "Internal server error")
@@ -92,4 +98,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(MercenaryError, _on_domain)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DatabaseBusyError, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -4,7 +4,8 @@ A threshold names the requirement it enforces (``SLO-1`` ...), a metric, a scope
 limit. Scopes are ``overall``, an endpoint name, or ``group:<name>`` (endpoints merged).
 Metrics are latency percentiles in ms (``p50``/``p95``/``p99``/``max``), ``error_rate``
 (5xx + timeouts + connection errors over all requests), ``errors`` (a count), ``rate``
-(achieved req/s), or a value the scenario measured itself, looked up in ``extra``.
+(requests sent per second), ``goodput`` (requests answered without an error per second), or
+a value the scenario measured itself, looked up in ``extra``.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _lookup(measured: dict[str, Any], t: Threshold) -> tuple[float | None, str]:
         return None, "endpoint missing (all 404/405)"
     if t.metric in _LATENCY:
         value = summary["latency_ms"].get(t.metric)
-    elif t.metric in ("error_rate", "errors", "failures", "rate", "count", "client_error_rate"):
+    elif t.metric in ("error_rate", "errors", "failures", "rate", "goodput", "count", "client_error_rate"):
         value = summary[t.metric]
     else:
         return None, f"unknown metric {t.metric}"

@@ -74,6 +74,8 @@ class Series:
         return {
             "count": n,
             "rate": round(n / duration_s, 2) if duration_s > 0 else 0.0,
+            # Requests answered without an SLO error, per second: what a throughput target means.
+            "goodput": round((n - self.errors) / duration_s, 2) if duration_s > 0 else 0.0,
             "latency_ms": {
                 **pct,
                 "min": _ms(h.get_min_value()) if n else None,

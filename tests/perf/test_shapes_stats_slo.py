@@ -98,3 +98,16 @@ def test_evaluate_passes_fails_and_never_passes_without_data() -> None:
     assert rows[3]["note"].startswith("endpoint missing")
     assert rows[4]["note"] == "no requests"
     assert rows[5]["value"] == 1500.0
+
+
+def test_goodput_counts_only_answers_without_errors() -> None:
+    from mercenary_perf.slo import Threshold, evaluate
+    from mercenary_perf.stats import Recorder
+
+    recorder = Recorder()
+    for i in range(100):
+        recorder.record("GET /x", 0, 1_000, status=200 if i < 80 else 503)
+    summary = recorder.overall.summary(10.0)
+    assert summary["rate"] == 10.0 and summary["goodput"] == 8.0
+    rows = evaluate([Threshold("SLO-4", "goodput", ">=", 9, unit="req/s")], {"overall": summary})
+    assert rows[0]["passed"] is False

@@ -2,7 +2,8 @@
 
 Traffic: 1,000 req/s for 60 s (the SLO-4 target; lower it with --rate to explore, but
 the rate threshold stays at 1,000). Thresholds: reads p95 < 200, p99 < 500 (SLO-1);
-writes p95 < 500, p99 < 800 (SLO-2); errors < 0.1 % (SLO-3); achieved >= 990 req/s (SLO-4).
+writes p95 < 500, p99 < 800 (SLO-2); errors < 0.1 % (SLO-3); >= 990 req/s answered without
+an error (goodput, SLO-4: sending 1,000 req/s is not serving them).
 """
 
 from __future__ import annotations
@@ -36,6 +37,6 @@ SCENARIO = Scenario(
     shape=constant,
     rate=1000,
     duration_s=60,
-    thresholds=(*THRESHOLDS, Threshold("SLO-4", "rate", ">=", 990, unit="req/s")),
+    thresholds=(*THRESHOLDS, Threshold("SLO-4", "goodput", ">=", 990, unit="req/s")),
     groups=READ_WRITE_GROUPS,
 )

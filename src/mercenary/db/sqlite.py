@@ -128,8 +128,9 @@ class SQLiteDatabase:
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
             "PRAGMA temp_store = MEMORY",
-            "PRAGMA cache_size = -32000",
-            "PRAGMA mmap_size = 268435456",
+            # 16 MB of page cache per connection and no mmap: mapped database pages would count
+            # in the process's RSS (SLO-7), and the OS page cache serves re-reads anyway.
+            "PRAGMA cache_size = -16000",
             f"PRAGMA query_only = {'ON' if query_only else 'OFF'}",
         ):
             raw.execute(pragma)

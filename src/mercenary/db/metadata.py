@@ -49,13 +49,16 @@ def id_column() -> sa.Column[int]:
     )
 
 
-def fk_column(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
-    """A BIGINT foreign key column."""
+def fk_column(
+    name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE", primary_key: bool = False
+) -> sa.Column[int]:
+    """A BIGINT foreign key column (part of the primary key for link tables and 1:1 extensions)."""
     return sa.Column(
         name,
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
         sa.ForeignKey(target, ondelete=ondelete),
         nullable=nullable,
+        primary_key=primary_key,
     )
 
 

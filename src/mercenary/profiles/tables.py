@@ -10,12 +10,7 @@ AVAILABILITY = ("available", "busy", "unavailable")
 freelancer_profiles = sa.Table(
     "freelancer_profiles",
     metadata,
-    sa.Column(
-        "user_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("users.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    fk_column("user_id", "users.id", primary_key=True),
     fk_column("tenant_id", "organizations.id"),
     sa.Column("headline", sa.String(200), nullable=False),
     sa.Column("bio", sa.Text(), nullable=False),
@@ -30,18 +25,8 @@ freelancer_profiles = sa.Table(
 profile_skills = sa.Table(
     "profile_skills",
     metadata,
-    sa.Column(
-        "user_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("freelancer_profiles.user_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "skill_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("skills.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    fk_column("user_id", "freelancer_profiles.user_id", primary_key=True),
+    fk_column("skill_id", "skills.id", primary_key=True),
     # Freelancers having a skill (skill filter on freelancer search).
     sa.Index("ix_profile_skills_skill_id_user_id", "skill_id", "user_id"),
 )

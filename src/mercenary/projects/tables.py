@@ -37,18 +37,8 @@ projects = sa.Table(
 project_skills = sa.Table(
     "project_skills",
     metadata,
-    sa.Column(
-        "project_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("projects.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "skill_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("skills.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    fk_column("project_id", "projects.id", primary_key=True),
+    fk_column("skill_id", "skills.id", primary_key=True),
     # Projects requiring a skill (skill filter on project lists and search).
     sa.Index("ix_project_skills_skill_id_project_id", "skill_id", "project_id"),
 )

@@ -23,12 +23,7 @@ reviews = sa.Table(
 rating_aggregates = sa.Table(
     "rating_aggregates",
     metadata,
-    sa.Column(
-        "user_id",
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-        sa.ForeignKey("users.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    fk_column("user_id", "users.id", primary_key=True),
     sa.Column("count", sa.Integer(), nullable=False),
     sa.Column("total", sa.Integer(), nullable=False),
     *(sa.Column(f"r{i}", sa.Integer(), nullable=False) for i in range(1, 6)),

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 
 from mercenary.db import Database
 from mercenary.db.metadata import utcnow
+from mercenary.seed.catalog import seed_catalog
 from mercenary.seed.market import seed_market
 from mercenary.seed.runner import SCALES, seed_people
+from mercenary.skills.tables import skills
 
 SCALE = SCALES["demo"]
 
@@ -28,6 +30,36 @@ async def test_demo_market_is_consistent(db: Database) -> None:
     rng = random.Random(3)
     await seed_people(db, SCALE, rng, "not-a-real-hash")
     await seed_market(db, SCALE, rng)
+    await _check_invariants(db)
+
+
+async def test_titles_name_a_required_skill(db: Database) -> None:
+    rng = random.Random(4)
+    await seed_people(db, SCALE, rng, "not-a-real-hash")
+    await seed_catalog(db, SCALE, rng)
+    await seed_market(db, SCALE, rng)
+    await _check_invariants(db)
+    # With the real taxonomy, a technology named in a project's title is one of its required skills.
+    rows = await db.fetch_all(
+        sa.text(
+            "SELECT p.id AS id, p.title AS title, s.name AS skill FROM projects p "
+            "JOIN project_skills ps ON ps.project_id = p.id JOIN skills s ON s.id = ps.skill_id"
+        ).columns(sa.column("id", sa.Integer), sa.column("title", sa.String), sa.column("skill", sa.String))
+    )
+    names = {r["name"].lower() for r in await db.fetch_all(sa.select(skills.c.name))}
+    titles: dict[int, str] = {}
+    required: dict[int, set[str]] = {}
+    for r in rows:
+        titles[r["id"]] = r["title"].lower()
+        required.setdefault(r["id"], set()).add(r["skill"].lower())
+    named = {pid: {n for n in names if t.endswith(" " + n)} for pid, t in titles.items()}
+    checked = [pid for pid, found in named.items() if found]
+    assert len(checked) >= len(titles) // 2  # most titles name a technology the taxonomy has
+    assert all(named[pid] & required[pid] for pid in checked)
+
+
+async def _check_invariants(db: Database) -> None:
+    now = utcnow()
 
     assert await _count(db, "SELECT count(*) FROM projects") == SCALE.projects
     assert await _count(db, "SELECT count(*) FROM proposals") == SCALE.proposals

@@ -76,24 +76,47 @@ def statuses(scale: Scale, rng: random.Random) -> list[str]:
     return out
 
 
-def plan_projects(scale: Scale, rng: random.Random, skill_ids: list[int]) -> Plan:
-    """Who owns each project, its status, budget, topic, skills and creation time."""
+def topic_pools(taxonomy: list[tuple[int, str, str]], rng: random.Random) -> list[list[int]]:
+    """For each topic, the skills a project of it plausibly requires: its technologies that the
+    taxonomy has, and other skills of their categories (so a skill filter agrees with the text)."""
+    by_name = {name: (skill_id, category) for skill_id, name, category in taxonomy}
+    pools = []
+    for topic in w.TOPICS:
+        named = [by_name[t.lower()] for t in topic.tech if t.lower() in by_name]
+        named_ids = [skill_id for skill_id, _ in named]
+        categories = {category for _, category in named}
+        related = [i for i, _, category in taxonomy if category in categories and i not in named_ids]
+        if not named_ids:  # a taxonomy without this topic's technologies: any skills will do
+            related = [i for i, _, _ in taxonomy]
+        pools.append(named_ids + rng.sample(related, min(10 if named_ids else 25, len(related))))
+    return pools
+
+
+def plan_projects(scale: Scale, rng: random.Random, taxonomy: list[tuple[int, str, str]]) -> Plan:
+    """Who owns each project, its status, budget, topic, technology, skills and creation time."""
     n = scale.projects
     now = utcnow()
     start = now - timedelta(days=365)
     step = timedelta(days=365) / max(n, 1)
-    pools = [rng.sample(skill_ids, min(25, len(skill_ids))) for _ in w.TOPICS]
+    pools = topic_pools(taxonomy, rng)
+    skill_of = {name: skill_id for skill_id, name, _ in taxonomy}
     plan = Plan(statuses=statuses(scale, rng), now=now)
     for i in range(n):
         owner = rng.randint(2, scale.clients + 1)
         topic = rng.randrange(len(w.TOPICS))
+        tech = rng.choice(w.TOPICS[topic].tech)
+        plan.techs.append(tech)
         plan.owners.append(owner)
         plan.tenants.append(1 + (owner - 2) % scale.companies)
         plan.topics.append(topic)
         plan.budgets.append(rng.choice((5, 10, 20, 40, 80, 150, 300, 600)) * 50 + rng.randrange(0, 50) * 10)
         plan.created.append(start + step * i + timedelta(seconds=rng.randrange(3600)))
         pool = pools[topic]
-        plan.skills.append(tuple(rng.sample(pool, min(len(pool), rng.randint(2, 6)))))
+        named = skill_of.get(tech.lower())
+        chosen = rng.sample(pool, min(len(pool), rng.randint(2, 6)))
+        if named is not None and named not in chosen:
+            chosen[0:1] = [named]  # the technology in the title is always a required skill
+        plan.skills.append(tuple(chosen))
     return plan
 
 
@@ -101,7 +124,7 @@ def project_rows(plan: Plan, rng: random.Random) -> Iterator[tuple[Any, ...]]:
     """``projects`` rows with topic-coherent titles and descriptions."""
     for i, status in enumerate(plan.statuses):
         topic = w.TOPICS[plan.topics[i]]
-        noun, tech = rng.choice(topic.nouns), rng.choice(topic.tech)
+        noun, tech = rng.choice(topic.nouns), plan.techs[i]
         title = f"{rng.choice(w.VERBS)} our {noun} {rng.choice(w.JOINERS)} {tech}"
         said = [*rng.sample(topic.sentences, 2), rng.choice(w.GENERIC)]
         description = " ".join(s.format(noun=noun, tech=tech, weeks=rng.randint(2, 12)) for s in said)
@@ -120,18 +143,19 @@ def project_rows(plan: Plan, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         )
 
 
-async def available_skills(db: Database, wanted: int) -> list[int]:
-    """Skill ids 1..``wanted`` that exist (all of them once the catalog step has run)."""
-    rows = await db.fetch_all(sa.select(skills.c.id).where(skills.c.id <= wanted).order_by(skills.c.id))
-    return [int(r["id"]) for r in rows]
+async def available_skills(db: Database, wanted: int) -> list[tuple[int, str, str]]:
+    """``(id, name, category)`` of skills 1..``wanted`` (all of them once the catalog step has run)."""
+    stmt = sa.select(skills.c.id, skills.c.name, skills.c.category).where(skills.c.id <= wanted)
+    rows = await db.fetch_all(stmt.order_by(skills.c.id))
+    return [(int(r["id"]), r["name"].lower(), r["category"]) for r in rows]
 
 
 async def seed_market(db: Database, scale: Scale, rng: random.Random) -> None:
     """Projects, project skills, proposals, reviews and rating aggregates for ``scale``."""
-    skill_ids = await available_skills(db, scale.skills)
-    if not skill_ids:
+    taxonomy = await available_skills(db, scale.skills)
+    if not taxonomy:
         print("no skills in the taxonomy yet: projects are seeded without skills", file=sys.stderr)
-    plan = plan_projects(scale, rng, skill_ids)
+    plan = plan_projects(scale, rng, taxonomy)
     await copy_all(db, "projects", PROJECT_COLUMNS, project_rows(plan, rng), scale.projects)
     links = ((i + 1, s) for i, chosen in enumerate(plan.skills) for s in chosen)
     await copy_all(db, "project_skills", ("project_id", "skill_id"), links, sum(map(len, plan.skills)))

@@ -43,6 +43,7 @@ class Plan:
     owners: list[int] = field(default_factory=list)
     tenants: list[int] = field(default_factory=list)
     topics: list[int] = field(default_factory=list)
+    techs: list[str] = field(default_factory=list)  # the technology named in the title
     budgets: list[int] = field(default_factory=list)
     created: list[datetime] = field(default_factory=list)
     skills: list[tuple[int, ...]] = field(default_factory=list)

@@ -35,7 +35,10 @@ class Executor(Protocol):
     """Runs statements: a :class:`Database` (one statement, autocommit) or a :class:`Connection`
     inside a transaction. Services take an ``Executor`` so the caller decides the transaction."""
 
-    dialect: Dialect
+    @property
+    def dialect(self) -> Dialect:
+        """The SQLAlchemy dialect statements are compiled for."""
+        ...
 
     async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
         """The first row, or None."""
@@ -60,6 +63,34 @@ class Executor(Protocol):
 
 class Connection(Executor, Protocol):
     """A connection held for one transaction."""
+
+
+class SingleStatements:
+    """What every backend's Database does with one statement outside a transaction: reads run on
+    ``_reads()`` (the pool, or SQLite's read-only connection); writes open a transaction of their own."""
+
+    def _reads(self) -> Executor:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection, Any]:
+        raise NotImplementedError
+
+    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
+        return await self._reads().fetch_all(query, **params)
+
+    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
+        return await self._reads().fetch_one(query, **params)
+
+    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
+        return await self._reads().fetch_val(query, **params)
+
+    async def execute(self, query: Statement, /, **params: Any) -> int:
+        async with self.transaction() as conn:
+            return await conn.execute(query, **params)
+
+    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
+        async with self.transaction() as conn:
+            await conn.execute_many(query, rows)
 
 
 class Database(Executor, Protocol):

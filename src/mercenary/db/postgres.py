@@ -14,7 +14,7 @@ import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
-from mercenary.db.base import IntegrityError, Row, Statement
+from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.query import Compiled, Query, prepare, shape_row
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class PostgresConnection:
             raise _integrity(exc) from exc
 
 
-class PostgresDatabase:
+class PostgresDatabase(SingleStatements):
     """A pool of asyncpg connections sized by ``DB_POOL_SIZE``."""
 
     dialect = DIALECT
@@ -89,6 +89,7 @@ class PostgresDatabase:
         self.queries_executed = 0
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
+        self._direct: PostgresConnection | None = None
 
     async def connect(self) -> None:
         s = self._settings
@@ -102,11 +103,13 @@ class PostgresDatabase:
                 "application_name": "mercenary",
             },
         )
+        self._direct = PostgresConnection(self._pool, self)
 
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+            self._direct = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -120,22 +123,11 @@ class PostgresDatabase:
         async with self.pool.acquire() as raw, raw.transaction():
             yield PostgresConnection(raw, self)
 
-    # Single statements run on the pool itself (asyncpg's Pool has the connection's fetch API).
-    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
-        return await PostgresConnection(self.pool, self).fetch_all(query, **params)
-
-    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
-        return await PostgresConnection(self.pool, self).fetch_one(query, **params)
-
-    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
-        return await PostgresConnection(self.pool, self).fetch_val(query, **params)
-
-    async def execute(self, query: Statement, /, **params: Any) -> int:
-        return await PostgresConnection(self.pool, self).execute(query, **params)
-
-    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
-        async with self.transaction() as conn:
-            await conn.execute_many(query, rows)
+    def _reads(self) -> PostgresConnection:
+        # asyncpg's Pool has the connection's fetch API: a single read takes a connection for itself.
+        if self._direct is None:
+            raise RuntimeError("database is not connected")
+        return self._direct
 
     async def copy_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         async with self.pool.acquire() as raw:

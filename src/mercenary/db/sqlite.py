@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 
-from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, Statement
+from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.query import Query, prepare, shape_row
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class SQLiteConnection:
             raise _integrity(exc) from exc
 
 
-class SQLiteDatabase:
+class SQLiteDatabase(SingleStatements):
     """The embedded database: a file under ``./var`` by default."""
 
     dialect = DIALECT
@@ -184,22 +184,8 @@ class SQLiteDatabase:
                 raise
             writer._raw.execute("COMMIT")
 
-    async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
-        return await self.reader.fetch_all(query, **params)
-
-    async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
-        return await self.reader.fetch_one(query, **params)
-
-    async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
-        return await self.reader.fetch_val(query, **params)
-
-    async def execute(self, query: Statement, /, **params: Any) -> int:
-        async with self.transaction() as conn:
-            return await conn.execute(query, **params)
-
-    async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
-        async with self.transaction() as conn:
-            await conn.execute_many(query, rows)
+    def _reads(self) -> SQLiteConnection:
+        return self.reader
 
     async def copy_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         marks = ", ".join("?" for _ in columns)

@@ -15,11 +15,10 @@ import sqlalchemy as sa
 
 from mercenary.db import Database, Query
 from mercenary.db.metadata import utcnow
-from mercenary.seed.runner import Progress, Scale, sync_identities
+from mercenary.seed.runner import Scale, copy_all, sync_identities
 from mercenary.seed.taxonomy import TAXONOMY, SkillSpec
 from mercenary.users.tables import users
 
-CHUNK = 10_000
 ROLES = {
     "Programming Languages": ("Software Engineer", "Backend Developer", "Programmer"),
     "Web Development": ("Full-Stack Developer", "Frontend Developer", "Web Developer"),
@@ -100,16 +99,6 @@ def _texts(rng: random.Random, category: str, skills: list[SkillSpec]) -> tuple[
     return headline, bio
 
 
-async def _copy(
-    db: Database, label: str, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    progress = Progress(label, len(rows))
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        await db.copy_rows(table, columns, chunk)
-        progress.advance(len(chunk))
-
-
 async def seed_catalog(db: Database, scale: Scale, rng: random.Random) -> None:
     """The taxonomy with ids 1..``scale.skills`` and a profile with 3-8 skills for every
     freelancer already seeded (their personal organization is their ``tenant_id``)."""
@@ -117,8 +106,10 @@ async def seed_catalog(db: Database, scale: Scale, rng: random.Random) -> None:
     taxonomy = TAXONOMY[: scale.skills]
     skills = [(i, s.slug, s.name, s.category, now) for i, s in enumerate(taxonomy, start=1)]
     aliases = [(i, alias) for i, s in enumerate(taxonomy, start=1) for alias in s.aliases]
-    await _copy(db, "skills", "skills", ("id", "slug", "name", "category", "created_at"), skills)
-    await _copy(db, "aliases", "skill_aliases", ("skill_id", "alias"), aliases)
+    await copy_all(
+        db, "skills", ("id", "slug", "name", "category", "created_at"), skills, len(skills), "skills"
+    )
+    await copy_all(db, "skill_aliases", ("skill_id", "alias"), aliases, len(aliases), "aliases")
     await sync_identities(db, ("skills", "skill_aliases"))
 
     by_category: dict[str, list[int]] = {}
@@ -136,5 +127,5 @@ async def seed_catalog(db: Database, scale: Scale, rng: random.Random) -> None:
         profiles.append((user_id, person["tenant_id"], headline, bio, rate, availability, updated))
         links.extend((user_id, skill_id) for skill_id in sorted(picked))
     columns = ("user_id", "tenant_id", "headline", "bio", "hourly_rate", "availability", "updated_at")
-    await _copy(db, "profiles", "freelancer_profiles", columns, profiles)
-    await _copy(db, "their skills", "profile_skills", ("user_id", "skill_id"), links)
+    await copy_all(db, "freelancer_profiles", columns, profiles, len(profiles), "profiles")
+    await copy_all(db, "profile_skills", ("user_id", "skill_id"), links, len(links), "their skills")

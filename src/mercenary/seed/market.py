@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,10 +26,9 @@ from mercenary.db import Database
 from mercenary.db.metadata import utcnow
 from mercenary.seed import market_words as w
 from mercenary.seed.market_activity import Plan, proposal_rows, review_rows
-from mercenary.seed.runner import Progress, Scale, sync_identities
+from mercenary.seed.runner import Scale, copy_all, sync_identities
 from mercenary.skills.tables import skills
 
-CHUNK = 10_000
 PROJECT_COLUMNS = (
     "id",
     "tenant_id",
@@ -41,27 +40,6 @@ PROJECT_COLUMNS = (
     "created_at",
     "updated_at",
 )
-
-
-async def copy_all(
-    db: Database, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], total: int
-) -> int:
-    """Bulk-load ``rows`` in chunks, with a progress bar; the number of rows loaded."""
-    progress = Progress(table, max(total, 1))
-    batch: list[tuple[Any, ...]] = []
-    loaded = 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= CHUNK:
-            await db.copy_rows(table, columns, batch)
-            progress.advance(len(batch))
-            loaded += len(batch)
-            batch = []
-    if batch:
-        await db.copy_rows(table, columns, batch)
-        progress.advance(len(batch))
-        loaded += len(batch)
-    return loaded
 
 
 def statuses(scale: Scale, rng: random.Random) -> list[str]:

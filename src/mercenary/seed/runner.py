@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher as Argon2Hasher
@@ -16,36 +18,14 @@ from mercenary.db import Database, Query, open_database
 from mercenary.db.metadata import utcnow
 from mercenary.seed.words import COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES
 from mercenary.settings import Settings
-from mercenary.tenants.tables import organizations
 from mercenary.users import queries as user_queries
 from mercenary.users.tables import users
 
 SEED_PASSWORD = "mercenary-seed"  # noqa: S105 (generated load-test accounts only)
-BATCH = 5_000
+BATCH = 10_000
+ORG_COLUMNS = ("id", "name", "kind", "invitation_code", "created_at")
+USER_COLUMNS = ("id", "tenant_id", "email", "name", "role", "password_hash", "is_active", "created_at")
 
-_insert_org = Query(
-    "seed.organizations",
-    sa.insert(organizations).values(
-        id=sa.bindparam("id"),
-        name=sa.bindparam("name"),
-        kind=sa.bindparam("kind"),
-        invitation_code=sa.bindparam("invitation_code"),
-        created_at=sa.bindparam("created_at"),
-    ),
-)
-_insert_user = Query(
-    "seed.users",
-    sa.insert(users).values(
-        id=sa.bindparam("id"),
-        tenant_id=sa.bindparam("tenant_id"),
-        email=sa.bindparam("email"),
-        name=sa.bindparam("name"),
-        role=sa.bindparam("role"),
-        password_hash=sa.bindparam("password_hash"),
-        is_active=True,
-        created_at=sa.bindparam("created_at"),
-    ),
-)
 _count_users = Query("seed.count_users", sa.select(sa.func.count()).select_from(users))
 
 
@@ -97,31 +77,42 @@ class Progress:
         sys.stderr.flush()
 
 
-async def _insert_batches(db: Database, query: Query, rows: list[dict[str, object]], label: str) -> None:
-    progress = Progress(label, len(rows))
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        await db.execute_many(query, chunk)
-        progress.advance(len(chunk))
+async def copy_all(
+    db: Database,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple[Any, ...]],
+    total: int,
+    label: str = "",
+) -> int:
+    """Bulk-load ``rows`` (explicit ids) in chunks with ``db.copy_rows``, drawing a progress bar;
+    the number of rows loaded. ``rows`` may be a generator: only one chunk is held at a time."""
+    progress = Progress(label or table, max(total, 1))
+    loaded = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            await db.copy_rows(table, columns, batch)
+            progress.advance(len(batch))
+            loaded += len(batch)
+            batch = []
+    if batch:
+        await db.copy_rows(table, columns, batch)
+        progress.advance(len(batch))
+        loaded += len(batch)
+    return loaded
 
 
 async def seed_people(db: Database, scale: Scale, rng: random.Random, password_hash: str) -> None:
     """Organizations, clients, freelancers and one admin. Ids are assigned here so that later
     generators can refer to them without reading back."""
     now = utcnow()
-    orgs: list[dict[str, object]] = []
-    people: list[dict[str, object]] = []
+    orgs: list[tuple[Any, ...]] = []
+    people: list[tuple[Any, ...]] = []
     for i in range(1, scale.companies + 1):
         name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {i}"
-        orgs.append(
-            {
-                "id": i,
-                "name": name,
-                "kind": "company",
-                "invitation_code": f"seed-org-{i}",
-                "created_at": now - timedelta(days=rng.randint(30, 900)),
-            }
-        )
+        orgs.append((i, name, "company", f"seed-org-{i}", now - timedelta(days=rng.randint(30, 900))))
     total = scale.clients + scale.freelancers + 1
     next_org = scale.companies + 1
     for n in range(1, total + 1):
@@ -133,28 +124,12 @@ async def seed_people(db: Database, scale: Scale, rng: random.Random, password_h
         else:
             role, tenant = "freelancer", next_org
             next_org += 1
-            orgs.append(
-                {
-                    "id": tenant,
-                    "name": f"{first} {last}",
-                    "kind": "personal",
-                    "invitation_code": f"seed-personal-{n}",
-                    "created_at": now,
-                }
-            )
-        people.append(
-            {
-                "id": n,
-                "tenant_id": tenant,
-                "email": f"{role}{n}@seed.mercenary.test",
-                "name": f"{first} {last}",
-                "role": role,
-                "password_hash": password_hash,
-                "created_at": now - timedelta(days=rng.randint(0, 900), seconds=rng.randint(0, 86_399)),
-            }
-        )
-    await _insert_batches(db, _insert_org, orgs, "organizations")
-    await _insert_batches(db, _insert_user, people, "users")
+            orgs.append((tenant, f"{first} {last}", "personal", f"seed-personal-{n}", now))
+        joined = now - timedelta(days=rng.randint(0, 900), seconds=rng.randint(0, 86_399))
+        email = f"{role}{n}@seed.mercenary.test"
+        people.append((n, tenant, email, f"{first} {last}", role, password_hash, True, joined))
+    await copy_all(db, "organizations", ORG_COLUMNS, orgs, len(orgs))
+    await copy_all(db, "users", USER_COLUMNS, people, len(people))
     await sync_identities(db, ("organizations", "users"))
 
 

@@ -75,11 +75,20 @@ async def test_public_view_hides_private_fields(client: httpx.AsyncClient, team:
     assert set(response.json()) == {"id", "name", "role", "created_at"}
 
 
-@pytest.mark.parametrize("user_id", ["999999", str(2**63), "-1", "abc"])
-async def test_unknown_user_ids(client: httpx.AsyncClient, team: dict[str, object], user_id: str) -> None:
+@pytest.mark.parametrize(
+    ("user_id", "status", "code"),
+    [
+        ("999999", 404, "not_found"),
+        (str(2**63), 422, "validation_error"),
+        ("-1", 422, "validation_error"),
+        ("abc", 422, "validation_error"),
+    ],
+)
+async def test_unknown_user_ids(
+    client: httpx.AsyncClient, team: dict[str, object], user_id: str, status: int, code: str
+) -> None:
     response = await client.get(f"/api/v1/users/{user_id}", headers=bearer(str(team["token"])))
-    assert response.status_code in (404, 422)
-    assert response.headers["content-type"].startswith("application/problem+json")
+    assert_problem(response, status, code)
 
 
 async def test_list_needs_authentication(client: httpx.AsyncClient) -> None:

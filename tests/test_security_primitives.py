@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from mercenary.auth.passwords import HasherBusyError, PasswordHasher
-from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService, digest, new_refresh_token
+from mercenary.security.passwords import HasherBusyError, PasswordHasher
+from mercenary.security.principal import Principal
+from mercenary.security.tokens import InvalidTokenError, TokenService, digest, new_refresh_token
 from mercenary.web.pagination import CursorCodec, InvalidCursorError
 
 

@@ -63,10 +63,30 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """Create an administrator (admins cannot sign up through the API)."""
-    from mercenary.seed import create_admin
-
     password = os.environ.get("MERCENARY_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    return asyncio.run(create_admin(_settings(), email=args.email, name=args.name, password=password))
+    if len(password) < 8:
+        print("the password needs at least 8 characters", file=sys.stderr)
+        return 2
+    return asyncio.run(_create_admin(_settings(), email=args.email, name=args.name, password=password))
+
+
+async def _create_admin(settings: Settings, *, email: str, name: str, password: str) -> int:
+    from mercenary.auth.service import EmailTakenError, create_admin
+    from mercenary.db import open_database
+    from mercenary.security.passwords import PasswordHasher
+
+    hasher = PasswordHasher.from_settings(settings)
+    db = open_database(settings)
+    await db.connect()
+    try:
+        user = await create_admin(db, hasher, email=email, name=name, password=password)
+    except EmailTakenError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"created admin {user['email']}", file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

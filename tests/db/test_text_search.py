@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
-from mercenary.db import Database
+from mercenary.db import Database, Query
+from mercenary.db.fulltext import SEARCH_PARAM, EmptySearchError, SearchTarget, terms, text_match
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError
 from mercenary.projects.tables import projects
-from mercenary.search.fts import EmptySearchError, SearchTarget, search_param, terms, text_match
 from mercenary.skills.service import UnknownSkillError, resolve_skills, slugs_by_id
 from mercenary.skills.tables import skill_aliases, skills
 
@@ -63,15 +65,21 @@ async def corpus(db: Database) -> dict[str, int]:
     return ids
 
 
-async def search(db: Database, text: str) -> list[int]:
-    match = text_match(db.dialect.name, PROJECTS)
-    stmt = (
+def _open_projects_matching(dialect_name: str) -> sa.Select[Any]:
+    match = text_match(dialect_name, PROJECTS)
+    return (
         sa.select(projects.c.id, match.rank.label("rank"))
         .select_from(match.source)
         .where(match.where, projects.c.status == "open")
         .order_by(match.rank.desc(), projects.c.id)
     )
-    return [r["id"] for r in await db.fetch_all(stmt, **search_param(db.dialect.name, text))]
+
+
+SEARCH = Query("test.search", _open_projects_matching)
+
+
+async def search(db: Database, text: str) -> list[int]:
+    return [r["id"] for r in await db.fetch_all(SEARCH, **{SEARCH_PARAM: terms(text)})]
 
 
 async def test_every_word_must_match_and_stems_count(db: Database, corpus: dict[str, int]) -> None:

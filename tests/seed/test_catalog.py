@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from mercenary.db import Database
 from mercenary.profiles import service as profiles
+from mercenary.seed.bulk import SCALES
 from mercenary.seed.catalog import seed_catalog
-from mercenary.seed.runner import SCALES, seed_people
+from mercenary.seed.runner import seed_people
 from mercenary.seed.taxonomy import TAXONOMY
 from mercenary.skills import service as skills
 

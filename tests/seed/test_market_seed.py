@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from mercenary.db import Database
 from mercenary.db.metadata import utcnow
+from mercenary.seed.bulk import SCALES
 from mercenary.seed.catalog import seed_catalog
 from mercenary.seed.market import seed_market
-from mercenary.seed.runner import SCALES, seed_people
+from mercenary.seed.runner import seed_people
 from mercenary.skills.tables import skills
 
 SCALE = SCALES["demo"]

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 
 from mercenary.auth.tables import refresh_tokens as rt
 from mercenary.db import Query
-from mercenary.users.tables import users as u
 
 insert_refresh = Query(
     "refresh_tokens.insert",
@@ -43,9 +42,4 @@ revoke_family = Query(
     sa.update(rt)
     .where(rt.c.family_id == sa.bindparam("family_id"), rt.c.revoked_at.is_(None))
     .values(revoked_at=sa.bindparam("now")),
-)
-
-active_user = Query(
-    "refresh_tokens.active_user",
-    sa.select(u.c.id, u.c.tenant_id, u.c.role).where(u.c.id == sa.bindparam("id"), u.c.is_active.is_(True)),
 )

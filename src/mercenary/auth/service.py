@@ -11,15 +11,16 @@ from datetime import timedelta
 from typing import Any
 
 from mercenary.auth import queries
-from mercenary.auth.passwords import PasswordHasher
 from mercenary.auth.schemas import SignupRequest
-from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService, digest, new_refresh_token
-from mercenary.db import Database, Executor, IntegrityError
+from mercenary.db import Database, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import AuthenticationError, ConflictError, InvalidRequestError
+from mercenary.security.passwords import PasswordHasher
+from mercenary.security.principal import Principal
+from mercenary.security.tokens import InvalidTokenError, TokenService, digest, new_refresh_token
 from mercenary.settings import Settings
 from mercenary.tenants import service as tenants
-from mercenary.users import queries as user_queries
+from mercenary.users import service as users
 
 
 class EmailTakenError(ConflictError):
@@ -83,7 +84,7 @@ class Auth:
         if req.role == "freelancer" and (req.organization or req.invitation_code):
             raise InvalidRequestError("A freelancer gets a personal organization; omit organization fields.")
         email = str(req.email).lower()
-        if await self.db.fetch_one(user_queries.email_taken, email=email):
+        if await users.email_taken(self.db, email):
             raise EmailTakenError("An account with this e-mail address exists.")
         password_hash = await self.hasher.hash(req.password)
         try:
@@ -94,16 +95,14 @@ class Auth:
                     org = await tenants.create_organization(conn, name=str(req.organization), kind="company")
                 else:
                     org = await tenants.create_organization(conn, name=req.name, kind="personal")
-                user = await conn.fetch_one(
-                    user_queries.insert_user,
+                user = await users.create_user(
+                    conn,
                     tenant_id=org["id"],
                     email=email,
                     name=req.name,
                     role=req.role,
                     password_hash=password_hash,
-                    created_at=utcnow(),
                 )
-                assert user is not None
                 pair = await self._issue(conn, Principal(user["id"], user["tenant_id"], user["role"]))
         except IntegrityError as exc:  # lost a race with a concurrent sign-up of the same e-mail
             raise EmailTakenError("An account with this e-mail address exists.") from exc
@@ -111,7 +110,7 @@ class Auth:
 
     async def login(self, email: str, password: str) -> dict[str, Any]:
         """A token pair for valid credentials."""
-        row = await self.db.fetch_one(user_queries.get_login, email=email.strip().lower())
+        row = await users.login_record(self.db, email.strip().lower())
         usable = row is not None and row["is_active"]
         ok = await self.hasher.verify(row["password_hash"] if usable and row else None, password)
         if not ok or row is None:
@@ -130,7 +129,7 @@ class Auth:
         async with self.db.transaction() as conn:
             consumed = await conn.fetch_one(queries.consume_refresh, token_hash=token_hash, now=now)
             if consumed is not None:
-                user = await conn.fetch_one(queries.active_user, id=consumed["user_id"])
+                user = await users.active_principal(conn, consumed["user_id"])
                 if user is not None:
                     principal = Principal(user["id"], user["tenant_id"], user["role"])
                     return await self._issue(conn, principal, consumed["family_id"])
@@ -148,3 +147,20 @@ class Auth:
             raise InvalidRefreshTokenError("The refresh token is unknown.")
         async with self.db.transaction() as conn:
             await conn.execute(queries.revoke_family, family_id=known["family_id"], now=utcnow())
+
+
+async def create_admin(db: Database, hasher: PasswordHasher, *, email: str, name: str, password: str) -> Row:
+    """An administrator in a new "Administrators" organization (admins cannot sign up through the
+    API). Raises :class:`EmailTakenError` when the address is registered."""
+    email = email.strip().lower()
+    if await users.email_taken(db, email):
+        raise EmailTakenError(f"{email} is already registered.")
+    password_hash = await hasher.hash(password)
+    try:
+        async with db.transaction() as conn:
+            org = await tenants.create_organization(conn, name="Administrators", kind="company")
+            return await users.create_user(
+                conn, tenant_id=org["id"], email=email, name=name, role="admin", password_hash=password_hash
+            )
+    except IntegrityError as exc:
+        raise EmailTakenError(f"{email} is already registered.") from exc

@@ -59,6 +59,9 @@ def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
     )
 
 
+Builder = Callable[[str], ClauseElement]
+
+
 class Query:
     """A named statement with ``bindparam`` placeholders, compiled lazily per dialect and cached.
 
@@ -66,11 +69,15 @@ class Query:
 
         GET_USER = Query("users.get", sa.select(users).where(users.c.id == sa.bindparam("id")))
         row = await db.fetch_one(GET_USER, id=5)
+
+    Where the SQL itself differs by dialect (full-text search, :mod:`mercenary.db.fulltext`), pass a
+    builder that takes the dialect's name instead of a statement: callers still run one ``Query``
+    and never look at the dialect.
     """
 
     __slots__ = ("_compiled", "name", "statement")
 
-    def __init__(self, name: str, statement: ClauseElement) -> None:
+    def __init__(self, name: str, statement: ClauseElement | Builder) -> None:
         self.name = name
         self.statement = statement
         self._compiled: dict[str, Compiled] = {}
@@ -80,7 +87,8 @@ class Query:
         key = dialect.name
         found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[key] = compile_statement(self.statement, dialect)
+            stmt = self.statement if isinstance(self.statement, ClauseElement) else self.statement(key)
+            found = self._compiled[key] = compile_statement(stmt, dialect)
         return found
 
     def __repr__(self) -> str:

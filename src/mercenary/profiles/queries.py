@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
 from mercenary.db import Query
+from mercenary.db.fulltext import SearchTarget, text_match
 from mercenary.profiles.tables import freelancer_profiles as p
 from mercenary.profiles.tables import profile_skills as ps
-from mercenary.search.fts import SearchTarget, text_match
 from mercenary.users.tables import users as u
 
 MAX_FILTER_SKILLS = 10
@@ -88,10 +88,15 @@ def list_page(n_skills: int) -> Query:
 
 
 @lru_cache(maxsize=64)
-def search_page(dialect_name: str, n_skills: int, has_after: bool) -> Query:
-    """Visible profiles matching every word of the search text (bind :func:`search_param`), most
+def search_page(n_skills: int, has_after: bool) -> Query:
+    """Visible profiles matching every word of the search text (bind ``search_text``), most
     relevant first (ties by user id), after the ``(rank, user_id)`` key of the last item served.
-    One statement per shape, compiled once."""
+    One statement per shape and dialect, compiled once."""
+    build = partial(_search_statement, n_skills, has_after)
+    return Query(f"profiles.search_{n_skills}_{int(has_after)}", build)
+
+
+def _search_statement(n_skills: int, has_after: bool, dialect_name: str) -> Select[tuple[object, ...]]:
     match = text_match(dialect_name, TARGET)
     stmt = (
         sa.select(*PROFILE, match.rank.label("rank"))
@@ -104,7 +109,7 @@ def search_page(dialect_name: str, n_skills: int, has_after: bool) -> Query:
         rank = sa.bindparam("after_rank", type_=sa.Float())
         user_id: sa.BindParameter[int] = sa.bindparam("after_id")
         stmt = stmt.where(sa.or_(match.rank < rank, sa.and_(match.rank == rank, p.c.user_id > user_id)))
-    return Query(f"profiles.search_{dialect_name}_{n_skills}_{int(has_after)}", _with_skills(stmt, n_skills))
+    return _with_skills(stmt, n_skills)
 
 
 def skill_params(skill_ids: Sequence[int]) -> dict[str, int]:

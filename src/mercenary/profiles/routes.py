@@ -17,9 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db.fulltext import terms
 from mercenary.profiles import service
 from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfileRead, ProfileWrite
-from mercenary.search.fts import terms
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of

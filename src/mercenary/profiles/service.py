@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mercenary.access import require_role
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.fulltext import SEARCH_PARAM, terms
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
 from mercenary.profiles import queries
 from mercenary.profiles.schemas import ProfileWrite
-from mercenary.search.fts import search_param
+from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
 from mercenary.users import service as users
 
@@ -116,12 +115,8 @@ async def search_profiles(
     """Up to ``limit + 1`` visible profiles matching every word of ``text`` and having all of
     ``skill_names``, most relevant first (ties by user id), after the ``(rank, user_id)`` key."""
     ids = await _filter_ids(db, skill_names)
-    stmt = queries.search_page(db.dialect.name, len(ids), after is not None)
-    params: dict[str, object] = {
-        "limit": limit + 1,
-        **queries.skill_params(ids),
-        **search_param(db.dialect.name, text),
-    }
+    stmt = queries.search_page(len(ids), after is not None)
+    params: dict[str, object] = {"limit": limit + 1, SEARCH_PARAM: terms(text), **queries.skill_params(ids)}
     if after is not None:
         params |= {"after_rank": after[0], "after_id": after[1]}
     rows = await db.fetch_all(stmt, **params)

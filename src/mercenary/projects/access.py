@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mercenary.access import require_role
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, NotFoundError
 from mercenary.projects import queries
+from mercenary.security.principal import Principal, require_role
 
 Lock = Literal["share", "update"] | None
 LOCKS = {None: queries.get_project, "share": queries.get_project_shared, "update": queries.get_project_locked}

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mercenary.access import require_role
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, Row
 from mercenary.errors import ConflictError, InvalidRequestError, MercenaryError
 from mercenary.projects import queries
@@ -19,6 +17,7 @@ from mercenary.projects.access import ProjectNotFoundError
 from mercenary.projects.relations import skill_slugs
 from mercenary.projects.schemas import ProjectBatch, ProjectBatchItem
 from mercenary.projects.service import apply_update, check_update, skill_ids
+from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
 
 

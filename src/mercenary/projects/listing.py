@@ -29,13 +29,13 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, Query, Row
+from mercenary.db.fulltext import SEARCH_PARAM, SearchTarget, terms, text_match
 from mercenary.errors import InvalidRequestError
 from mercenary.projects.queries import COLUMNS, IS_OPEN
 from mercenary.projects.tables import project_skills as ps
 from mercenary.projects.tables import projects as p
-from mercenary.search.fts import SearchTarget, search_param, terms, text_match
+from mercenary.security.principal import Principal
 from mercenary.skills import service as skills
 from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
 
@@ -86,7 +86,14 @@ def _newest_first(scope: Scope, has_status: bool, n_skills: int, has_after: bool
 
 
 @functools.lru_cache(maxsize=128)
-def _by_relevance(dialect_name: str, scope: Scope, has_status: bool, n_skills: int, has_after: bool) -> Query:
+def _by_relevance(scope: Scope, has_status: bool, n_skills: int, has_after: bool) -> Query:
+    build = functools.partial(_relevance_statement, scope, has_status, n_skills, has_after)
+    return Query(f"projects.search.{scope}.{int(has_status)}.{n_skills}.{int(has_after)}", build)
+
+
+def _relevance_statement(
+    scope: Scope, has_status: bool, n_skills: int, has_after: bool, dialect_name: str
+) -> sa.Select[Any]:
     match = text_match(dialect_name, SEARCH)
     inner = (
         sa.select(*COLUMNS, match.rank.label("rank"))
@@ -97,10 +104,7 @@ def _by_relevance(dialect_name: str, scope: Scope, has_status: bool, n_skills: i
     stmt = sa.select(*(inner.c[c.key] for c in COLUMNS), inner.c.rank)
     if has_after:
         stmt = stmt.where(sa.tuple_(inner.c.rank, inner.c.id) < sa.tuple_(bp("after_rank"), bp("after")))
-    stmt = stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
-    return Query(
-        f"projects.search.{dialect_name}.{scope}.{int(has_status)}.{n_skills}.{int(has_after)}", stmt
-    )
+    return stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
 
 
 def _decode(codec: CursorCodec, scope: str, cursor: str, ranked: bool) -> list[Any]:
@@ -139,8 +143,8 @@ async def list_projects(
         if ranked:
             params["after_rank"] = key[0]
     if f.text is not None:
-        params.update(search_param(db.dialect.name, f.text))
-        stmt = _by_relevance(db.dialect.name, f.scope, status is not None, len(skill_ids), key is not None)
+        params[SEARCH_PARAM] = terms(f.text)
+        stmt = _by_relevance(f.scope, status is not None, len(skill_ids), key is not None)
     else:
         stmt = _newest_first(f.scope, status is not None, len(skill_ids), key is not None)
     rows = await db.fetch_all(stmt, **params)

@@ -1,4 +1,4 @@
-"""Project endpoints: post, list (market or own), read, change (one or a batch), delete."""
+"""Project endpoints: post, list (market or own), search, read, change (one or a batch), delete."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+search_router = APIRouter(prefix="/api/v1/search", tags=["search"])
 
 CursorParam = Annotated[str | None, Query(max_length=512)]
 FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,title,budget")]
@@ -131,3 +132,25 @@ async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -
     async with db.transaction() as conn:
         await service.delete_project(conn, principal, project_id)
     return Response(status_code=204)
+
+
+@search_router.get("/projects", response_model=None, responses=PAGE)
+async def search_projects(
+    db: DB,
+    principal: CurrentUser,
+    cursors: Cursors,
+    q: Annotated[str, Query(min_length=1, max_length=256, description="words to find (all of them)")],
+    skills: SkillsParam = None,
+    limit: Limit = 20,
+    cursor: CursorParam = None,
+    fields: FieldsParam = None,
+    include: IncludeParam = None,
+) -> Response:
+    """Open projects matching every word of `q` (stemmed, title weighted above description), most
+    relevant first, optionally requiring all of `skills=a,b`."""
+    includes = parse_includes(include)
+    f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
+    items, next_cursor, has_more = await listing.list_projects(
+        db, principal, f, cursor=cursor, limit=limit, codec=cursors
+    )
+    return shape_page(await attach(db, items, includes), next_cursor, has_more, fields, includes)

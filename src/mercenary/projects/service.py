@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mercenary.access import require_role
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError
@@ -21,6 +19,7 @@ from mercenary.projects.access import EDITABLE_STATUSES, access_own_project, acc
 from mercenary.projects.relations import attach, skill_slugs
 from mercenary.projects.schemas import ProjectCreate, ProjectUpdate
 from mercenary.proposals import service as proposals
+from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
 
 TRANSITIONS = frozenset({("draft", "open"), ("draft", "cancelled"), ("open", "cancelled")})

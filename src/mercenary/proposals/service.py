@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mercenary.access import require_role
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, NotFoundError
 from mercenary.projects.access import ProjectNotOpenError, access_project, close_for_hire
 from mercenary.proposals import queries
 from mercenary.proposals.schemas import ProposalCreate
+from mercenary.security.principal import Principal, require_role
 
 
 class ProposalNotFoundError(NotFoundError):

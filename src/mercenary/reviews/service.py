@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mercenary.auth.tokens import Principal
 from mercenary.db import Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, PermissionDeniedError
@@ -19,6 +18,7 @@ from mercenary.projects.access import access_project
 from mercenary.proposals import service as proposals
 from mercenary.reviews import queries
 from mercenary.reviews.schemas import ReviewCreate
+from mercenary.security.principal import Principal
 from mercenary.users import service as users
 
 

@@ -4,6 +4,6 @@ Every generated user's password is :data:`SEED_PASSWORD` (the load harness logs 
 same ``--seed`` gives the same data.
 """
 
-from mercenary.seed.runner import SEED_PASSWORD, create_admin, run_seed
+from mercenary.seed.runner import SEED_PASSWORD, run_seed
 
-__all__ = ["SEED_PASSWORD", "create_admin", "run_seed"]
+__all__ = ["SEED_PASSWORD", "run_seed"]

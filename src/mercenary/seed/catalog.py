@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from mercenary.db import Database, Query
 from mercenary.db.metadata import utcnow
-from mercenary.seed.runner import Scale, copy_all, sync_identities
+from mercenary.seed.bulk import Scale, copy_all, sync_identities
 from mercenary.seed.taxonomy import TAXONOMY, SkillSpec
 from mercenary.users.tables import users
 

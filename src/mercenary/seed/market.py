@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from mercenary.db import Database
 from mercenary.db.metadata import utcnow
 from mercenary.seed import market_words as w
+from mercenary.seed.bulk import Scale, copy_all, sync_identities
 from mercenary.seed.market_activity import Plan, proposal_rows, review_rows
-from mercenary.seed.runner import Scale, copy_all, sync_identities
 from mercenary.skills.tables import skills
 
 PROJECT_COLUMNS = (

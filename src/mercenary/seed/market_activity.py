@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mercenary.seed import market_words as w
-from mercenary.seed.runner import Scale
+from mercenary.seed.bulk import Scale
 
 PROPOSAL_COLUMNS = (
     "id",

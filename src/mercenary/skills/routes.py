@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import TypeAdapter
 from starlette.responses import Response
 
-from mercenary.access import require_role
 from mercenary.backends.cache.readthrough import invalidate, read_through
+from mercenary.security.principal import require_role
 from mercenary.skills import service
 from mercenary.skills.schemas import SkillCreate, SkillRead, SkillUpdate
 from mercenary.web.deps import CurrentUser, ObjectId, State

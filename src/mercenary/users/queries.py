@@ -34,9 +34,9 @@ get_login = Query(
     ),
 )
 
-get_principal = Query(
-    "users.get_principal",
-    sa.select(u.c.id, u.c.tenant_id, u.c.role, u.c.is_active).where(u.c.id == sa.bindparam("id")),
+get_active_principal = Query(
+    "users.get_active_principal",
+    sa.select(u.c.id, u.c.tenant_id, u.c.role).where(u.c.id == sa.bindparam("id"), u.c.is_active.is_(True)),
 )
 
 list_members = Query(

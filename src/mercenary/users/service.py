@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mercenary.db import Executor, Row
+from mercenary.db.metadata import utcnow
 from mercenary.errors import NotFoundError
 from mercenary.users import queries
 
@@ -29,3 +30,36 @@ async def public_users(db: Executor, ids: Iterable[int]) -> dict[int, Row]:
         return {}
     rows = await db.fetch_all(queries.public_by_ids, ids=unique)
     return {int(r["id"]): {k: r[k] for k in ("id", "name", "role", "created_at")} for r in rows}
+
+
+async def email_taken(db: Executor, email: str) -> bool:
+    """Whether an account uses ``email`` (already lower-cased)."""
+    return await db.fetch_one(queries.email_taken, email=email) is not None
+
+
+async def create_user(
+    conn: Executor, *, tenant_id: int, email: str, name: str, role: str, password_hash: str
+) -> Row:
+    """Insert an active user (the one way accounts are made: sign-up and ``create-admin``); the
+    unique e-mail constraint raises ``IntegrityError`` on a clash."""
+    user = await conn.fetch_one(
+        queries.insert_user,
+        tenant_id=tenant_id,
+        email=email,
+        name=name,
+        role=role,
+        password_hash=password_hash,
+        created_at=utcnow(),
+    )
+    assert user is not None
+    return user
+
+
+async def login_record(db: Executor, email: str) -> Row | None:
+    """What a log-in checks for ``email``: id, tenant, role, password hash, whether active."""
+    return await db.fetch_one(queries.get_login, email=email)
+
+
+async def active_principal(db: Executor, user_id: int) -> Row | None:
+    """Id, tenant and role of ``user_id`` while the account is active (refresh-token rotation)."""
+    return await db.fetch_one(queries.get_active_principal, id=user_id)

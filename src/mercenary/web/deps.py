@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from mercenary.auth.passwords import PasswordHasher
-from mercenary.auth.tokens import InvalidTokenError, Principal, TokenService
-from mercenary.backends.cache import Cache
 from mercenary.db import Database
 from mercenary.errors import AuthenticationError
-from mercenary.settings import Settings
+from mercenary.security.principal import Principal
+from mercenary.security.tokens import InvalidTokenError
+from mercenary.state import AppState
 from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec
 
 MAX_ID = 2**63 - 1
-
-
-@dataclass
-class AppState:
-    """Everything a request may need, opened by the app's lifespan and closed after it."""
-
-    settings: Settings
-    db: Database
-    cache: Cache
-    hasher: PasswordHasher
-    tokens: TokenService
-    cursors: CursorCodec
 
 
 # Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in a worker

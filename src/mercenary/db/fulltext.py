@@ -1,7 +1,7 @@
 """The one place that knows how each dialect does full-text search.
 
 PostgreSQL: a generated, weighted ``search_vector`` (tsvector) with a GIN index, matched with
-``websearch_to_tsquery`` and ranked with ``ts_rank_cd``. SQLite: an external-content FTS5 table
+``plainto_tsquery`` and ranked with ``ts_rank_cd``. SQLite: an external-content FTS5 table
 (``fts_<name>``) kept in step by triggers, matched with ``MATCH`` and ranked with ``bm25``. Both are
 created by the migrations. Callers get a join target, a WHERE clause and a rank expression
 (higher is better) and build the rest of the statement with SQLAlchemy as usual.
@@ -60,19 +60,28 @@ def terms(text: str) -> list[str]:
 SEARCH_PARAM = "search_text"
 
 
-def search_param(dialect_name: str, text: str) -> dict[str, str]:
-    """The bind value of :func:`text_match`'s search parameter for a user's ``text``."""
-    words = terms(text)
-    if dialect_name == "postgresql":
-        return {SEARCH_PARAM: " ".join(words)}
-    # Each word quoted: FTS5 reads them as plain terms, implicitly AND-ed.
-    return {SEARCH_PARAM: " ".join(f'"{w}"' for w in words)}
+class SearchText(sa.types.TypeDecorator[list[str]]):
+    """The bind type of the search words: each dialect gets them in the form its matcher reads, so
+    callers bind the same value (:func:`terms` of the user's text) whatever the database."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return " ".join(value)
+        # Each word quoted: FTS5 reads them as plain terms, implicitly AND-ed.
+        return " ".join(f'"{w}"' for w in value)
 
 
 def text_match(dialect_name: str, target: SearchTarget) -> TextMatch:
-    """Every word of the search text (bound later with :func:`search_param`) must match, stemmed;
-    rank by relevance. The text is a parameter, so statements built on this compile once per shape."""
-    text = sa.bindparam(SEARCH_PARAM, type_=sa.String())
+    """Every word of the search text must match, stemmed; rank by relevance. The words are the
+    parameter ``search_text`` (bind :func:`terms` of the user's text), so statements built on this
+    compile once per shape. Call it from a :class:`~mercenary.db.Query` builder, which passes the
+    dialect's name."""
+    text = sa.bindparam(SEARCH_PARAM, type_=SearchText())
     key = target.table.c[target.key]
     if dialect_name == "postgresql":
         vector: ColumnElement[Any] = sa.literal_column(f"{target.table.name}.search_vector")

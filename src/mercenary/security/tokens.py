@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
 
 import jwt
 
 from mercenary.errors import AuthenticationError
+from mercenary.security.principal import Principal
 
 ALGORITHM = "HS256"
 
@@ -19,15 +19,6 @@ class InvalidTokenError(AuthenticationError):
 
     code = "invalid_token"
     title = "Invalid token"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: taken from a verified access token, no database read needed."""
-
-    user_id: int
-    tenant_id: int
-    role: str
 
 
 class TokenService:

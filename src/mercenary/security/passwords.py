@@ -15,6 +15,7 @@ from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from mercenary.errors import ServiceUnavailableError
+from mercenary.settings import Settings
 
 
 class HasherBusyError(ServiceUnavailableError):
@@ -34,6 +35,16 @@ class PasswordHasher:
         self._pending = 0
         # Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
         self._dummy = self._argon.hash("not-a-real-password")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PasswordHasher:
+        """The hasher ``settings`` describe (the API's, the seed's and ``create-admin``'s alike)."""
+        return cls(
+            settings.ARGON2_MEMORY_KIB,
+            settings.ARGON2_TIME_COST,
+            settings.PASSWORD_HASH_CONCURRENCY,
+            settings.PASSWORD_HASH_QUEUE,
+        )
 
     async def _run(self, fn: object, *args: str) -> object:
         if self._pending >= self._limit:
@@ -58,7 +69,3 @@ class PasswordHasher:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return password_hash is not None
-
-    def hash_sync(self, password: str) -> str:
-        """Hash without the event loop (seeding, CLI)."""
-        return self._argon.hash(password)

@@ -1,0 +1,47 @@
+"""The composition root: what the app's lifespan opens for a process, and closes after it.
+
+Routes reach it through ``web/deps.py``; nothing below ``web/`` imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mercenary.backends import cache as cache_backends
+from mercenary.backends.cache import Cache
+from mercenary.db import Database, open_database
+from mercenary.security.passwords import PasswordHasher
+from mercenary.security.tokens import TokenService
+from mercenary.settings import Settings
+from mercenary.web.pagination import CursorCodec
+
+
+@dataclass
+class AppState:
+    """Everything a request may need: the settings and the backends they chose."""
+
+    settings: Settings
+    db: Database
+    cache: Cache
+    hasher: PasswordHasher
+    tokens: TokenService
+    cursors: CursorCodec
+
+    @classmethod
+    async def open(cls, settings: Settings) -> AppState:
+        """Connect the database and open the cache chosen by ``settings``."""
+        db = open_database(settings)
+        await db.connect()
+        return cls(
+            settings=settings,
+            db=db,
+            cache=cache_backends.from_url(settings.cache_url),
+            hasher=PasswordHasher.from_settings(settings),
+            tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
+            cursors=CursorCodec(settings.SECRET_KEY),
+        )
+
+    async def close(self) -> None:
+        """Close the backends, the cache first (it may still be flushing)."""
+        await self.cache.close()
+        await self.db.close()

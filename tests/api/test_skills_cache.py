@@ -36,6 +36,19 @@ async def test_list_is_cached_and_invalidated_on_change(app: FastAPI, client: ht
     assert "rust" not in {s["slug"] for s in (await client.get("/api/v1/skills", headers=admin)).json()}
 
 
+async def test_a_refused_change_purges_nothing(app: FastAPI, client: httpx.AsyncClient) -> None:
+    admin = await admin_headers(app, client)
+    ids = await create_taxonomy(client, admin)
+    db = app.state.mercenary.db
+    cached = (await client.get("/api/v1/skills", headers=admin)).json()
+    # Refused inside the transaction (the slug is taken): it rolls back, and its purge never runs.
+    clash = await client.patch(f"/api/v1/skills/{ids['rust']}", json={"slug": "python"}, headers=admin)
+    assert clash.status_code == 409
+    before = db.queries_executed
+    assert (await client.get("/api/v1/skills", headers=admin)).json() == cached
+    assert db.queries_executed == before  # still served from the cache
+
+
 async def test_a_failing_cache_is_bypassed(database_url: str) -> None:
     # A real Redis client pointed at a port where nothing listens: every cache call fails.
     app = create_app(make_settings(database_url, CACHE_URL="redis://127.0.0.1:1/0"))

@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from mercenary.backends.cache.memory import MemoryCache
 from mercenary.db import Database
 from mercenary.profiles import service as profiles
 from mercenary.seed.bulk import SCALES
@@ -71,6 +72,6 @@ async def test_seed_catalog(db: Database) -> None:
     # Identity sequences moved past the explicit ids.
     async with db.transaction() as conn:
         new = await skills.create_skill(
-            conn, slug="zig", name="Zig", category="Programming Languages", aliases=["ziglang"]
+            conn, MemoryCache(), slug="zig", name="Zig", category="Programming Languages", aliases=["ziglang"]
         )
     assert new["id"] == 301

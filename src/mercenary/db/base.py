@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
 
+from mercenary.db.hooks import Hook, TransactionHooks
 from mercenary.db.query import Query
 
 Row = dict[str, Any]
@@ -64,6 +66,14 @@ class Executor(Protocol):
 class Connection(Executor, Protocol):
     """A connection held for one transaction."""
 
+    def after_commit(self, hook: Hook, /) -> None:
+        """Run ``hook`` after the transaction commits; never if it rolls back."""
+        ...
+
+    def after_rollback(self, hook: Hook, /) -> None:
+        """Run ``hook`` if the transaction rolls back."""
+        ...
+
 
 class SingleStatements:
     """What every backend's Database does with one statement outside a transaction: reads run on
@@ -72,8 +82,22 @@ class SingleStatements:
     def _reads(self) -> Executor:
         raise NotImplementedError
 
-    def transaction(self) -> AbstractAsyncContextManager[Connection, Any]:
+    def _transaction(self, hooks: TransactionHooks) -> AbstractAsyncContextManager[Connection, Any]:
+        """BEGIN .. COMMIT (ROLLBACK on an exception) on a connection that carries ``hooks``."""
         raise NotImplementedError
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A connection in a transaction; its after-commit hooks run once COMMIT has succeeded and
+        the connection is released, its after-rollback hooks when anything (COMMIT too) failed."""
+        hooks = TransactionHooks()
+        try:
+            async with self._transaction(hooks) as conn:
+                yield conn
+        except BaseException:
+            await hooks.rolled_back()
+            raise
+        await hooks.committed()
 
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
         return await self._reads().fetch_all(query, **params)

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
+from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _integrity(exc: asyncpg.IntegrityConstraintViolationError) -> IntegrityError
     return IntegrityError(str(exc), getattr(exc, "constraint_name", None))
 
 
-class PostgresConnection:
+class PostgresConnection(HookedConnection):
     """An asyncpg connection inside a transaction, or the pool for a single statement."""
 
     dialect = DIALECT
@@ -119,9 +120,14 @@ class PostgresDatabase(SingleStatements):
         return self._pool
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresConnection]:
+    async def _transaction(self, hooks: TransactionHooks) -> AsyncIterator[PostgresConnection]:
         async with self.pool.acquire() as raw, raw.transaction():
-            yield PostgresConnection(raw, self)
+            conn = PostgresConnection(raw, self)
+            conn._hooks = hooks
+            try:
+                yield conn
+            finally:
+                conn._hooks = None
 
     def _reads(self) -> PostgresConnection:
         # asyncpg's Pool has the connection's fetch API: a single read takes a connection for itself.

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 
 from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
+from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Query, prepare, shape_row
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def _integrity(exc: sqlite3.IntegrityError) -> IntegrityError:
     return IntegrityError(message, target or None)
 
 
-class SQLiteConnection:
+class SQLiteConnection(HookedConnection):
     """One sqlite3 connection: the reader, or the writer inside a transaction."""
 
     dialect = DIALECT
@@ -171,18 +172,22 @@ class SQLiteDatabase(SingleStatements):
             attempt += 1
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SQLiteConnection]:
+    async def _transaction(self, hooks: TransactionHooks) -> AsyncIterator[SQLiteConnection]:
         async with self._write_lock:
             writer = self._writer
             if writer is None:
                 raise RuntimeError("database is not connected")
             await self._begin(writer)
+            writer._hooks = hooks
             try:
                 yield writer
+                writer._raw.execute("COMMIT")
             except BaseException:
-                writer._raw.execute("ROLLBACK")
+                if writer._raw.in_transaction:
+                    writer._raw.execute("ROLLBACK")
                 raise
-            writer._raw.execute("COMMIT")
+            finally:
+                writer._hooks = None
 
     def _reads(self) -> SQLiteConnection:
         return self.reader
@@ -191,7 +196,7 @@ class SQLiteDatabase(SingleStatements):
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         converted = [tuple(_to_sqlite(v) for v in row) for row in rows]
-        async with self.transaction() as conn:
+        async with self._transaction(TransactionHooks()) as conn:
             conn._raw.executemany(sql, converted)
 
     async def ping(self) -> None:

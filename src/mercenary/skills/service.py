@@ -3,14 +3,20 @@ into slugs for other domains. The caller owns the transaction."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mercenary.db import Executor, IntegrityError, Row
+from pydantic import TypeAdapter
+
+from mercenary.backends.cache import Cache
+from mercenary.backends.cache.readthrough import invalidate, read_through
+from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
 from mercenary.skills import queries
+from mercenary.skills.schemas import SkillRead
 
 MAX_SKILLS = 30
 # What any slug or alias looks like (case aside): anything else cannot name a skill, and is never
@@ -67,6 +73,26 @@ async def slugs_by_id(conn: Executor, ids: Iterable[int]) -> dict[int, str]:
     return {int(r["id"]): r["slug"] for r in rows}
 
 
+# CACHE-1: the taxonomy changes rarely; its serialized list is cached for 10 minutes and dropped once
+# a change has committed (with a shared cache, for every API process at once).
+TAXONOMY_KEY = "skills:list:v1"
+TAXONOMY_TTL_S = 600
+_TAXONOMY = TypeAdapter(list[SkillRead])
+
+
+async def taxonomy_json(db: Executor, cache: Cache) -> bytes:
+    """The whole taxonomy as the JSON body of ``GET /skills``, from the cache when it holds it."""
+
+    async def load() -> bytes:
+        return _TAXONOMY.dump_json(_TAXONOMY.validate_python(await list_skills(db)))
+
+    return await read_through(cache, TAXONOMY_KEY, TAXONOMY_TTL_S, load)
+
+
+def _purge_taxonomy_after_commit(conn: Connection, cache: Cache) -> None:
+    conn.after_commit(functools.partial(invalidate, cache, TAXONOMY_KEY))
+
+
 async def list_skills(db: Executor) -> list[Row]:
     """The whole taxonomy in id order, each skill with its aliases: two statements in all."""
     skills = await db.fetch_all(queries.list_skills)
@@ -93,8 +119,11 @@ async def _write_aliases(conn: Executor, skill_id: int, aliases: Sequence[str]) 
         await conn.execute_many(queries.insert_alias, [{"skill_id": skill_id, "alias": a} for a in aliases])
 
 
-async def create_skill(conn: Executor, *, slug: str, name: str, category: str, aliases: Sequence[str]) -> Row:
+async def create_skill(
+    conn: Connection, cache: Cache, *, slug: str, name: str, category: str, aliases: Sequence[str]
+) -> Row:
     """Add a skill with its aliases; 409 if any of its names is taken."""
+    _purge_taxonomy_after_commit(conn, cache)
     wanted = sorted(set(aliases))
     await _check_names(conn, None, slug, wanted)
     try:
@@ -108,9 +137,10 @@ async def create_skill(conn: Executor, *, slug: str, name: str, category: str, a
     return {**row, "aliases": wanted}
 
 
-async def update_skill(conn: Executor, skill_id: int, changes: dict[str, Any]) -> Row:
+async def update_skill(conn: Connection, cache: Cache, skill_id: int, changes: dict[str, Any]) -> Row:
     """Change a skill's fields; ``aliases``, when given, replaces the set. 404 if missing, 409 if a
     new name is taken."""
+    _purge_taxonomy_after_commit(conn, cache)
     current = await conn.fetch_one(queries.get_skill, id=skill_id)
     if current is None:
         raise NotFoundError("No such skill.")
@@ -136,7 +166,8 @@ async def update_skill(conn: Executor, skill_id: int, changes: dict[str, Any]) -
     return {**row, "aliases": aliases}
 
 
-async def delete_skill(conn: Executor, skill_id: int) -> None:
+async def delete_skill(conn: Connection, cache: Cache, skill_id: int) -> None:
     """Remove a skill, its aliases and every profile's and project's link to it; 404 if missing."""
+    _purge_taxonomy_after_commit(conn, cache)
     if not await conn.execute(queries.delete_skill, id=skill_id):
         raise NotFoundError("No such skill.")

@@ -110,5 +110,5 @@ async def test_hooks_need_a_transaction(db: Database) -> None:
     async def hook() -> None:
         return None
 
-    with pytest.raises(RuntimeError, match="db.transaction"):
+    with pytest.raises(RuntimeError, match=r"db\.transaction"):
         conn.after_commit(hook)  # the transaction is over

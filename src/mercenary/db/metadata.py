@@ -4,10 +4,13 @@ both dialects) and the column types every domain uses."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+# Ids are 64-bit identities on both dialects: the largest one a client may name.
+MAX_ID = 2**63 - 1
 
 metadata = sa.MetaData(
     naming_convention={
@@ -70,3 +73,10 @@ def created_at_column() -> sa.Column[datetime]:
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, choices: Any) -> sa.CheckConstraint:
+    """A CHECK that ``column`` holds one of a ``Literal`` type's values (the type is the one spelling
+    of the rule: schemas validate with it, the database enforces it), named after the column."""
+    values = ", ".join(f"'{v}'" for v in get_args(choices))
+    return sa.CheckConstraint(f"{column} IN ({values})", name=column)

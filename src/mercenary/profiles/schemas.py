@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from mercenary.skills.schemas import PRINTABLE
+from mercenary.profiles.tables import Availability
 from mercenary.skills.service import MAX_SKILLS
 from mercenary.web.schemas import Strict
 
-Availability = Literal["available", "busy", "unavailable"]
 # A slug or an alias, in any case (resolved case-insensitively against the taxonomy).
 SkillRef = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9+#.-]{0,63}$")
@@ -23,10 +22,8 @@ class ProfileWrite(Strict):
     """A freelancer's whole profile (PUT replaces it). ``skills`` are slugs or aliases; they are
     stored and returned as canonical slugs."""
 
-    headline: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)
-    ]
-    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000, pattern=PRINTABLE)] = ""
+    headline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)] = ""
     hourly_rate: Annotated[int, Field(ge=0, le=MAX_RATE, description="Whole currency units per hour.")]
     skills: Annotated[list[SkillRef], Field(max_length=MAX_SKILLS)] = []
     availability: Availability = "available"

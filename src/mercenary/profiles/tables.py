@@ -1,11 +1,13 @@
 """Freelancer profile tables. Search columns (PostgreSQL tsvector, SQLite FTS5) are created by the
 migrations per dialect and are not declared here."""
 
+from typing import Literal
+
 import sqlalchemy as sa
 
-from mercenary.db.metadata import UTCDateTime, fk_column, metadata
+from mercenary.db.metadata import UTCDateTime, fk_column, metadata, one_of
 
-AVAILABILITY = ("available", "busy", "unavailable")
+Availability = Literal["available", "busy", "unavailable"]
 
 freelancer_profiles = sa.Table(
     "freelancer_profiles",
@@ -19,7 +21,7 @@ freelancer_profiles = sa.Table(
     sa.Column("availability", sa.String(16), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("hourly_rate >= 0", name="hourly_rate"),
-    sa.CheckConstraint("availability IN ('available', 'busy', 'unavailable')", name="availability"),
+    one_of("availability", Availability),
 )
 
 profile_skills = sa.Table(

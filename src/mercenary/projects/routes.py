@@ -12,7 +12,6 @@ from mercenary.projects import listing, service
 from mercenary.projects.relations import attach, parse_includes
 from mercenary.projects.schemas import (
     INCLUDES,
-    NO_NUL,
     PROJECT_FIELDS,
     ProjectBatch,
     ProjectBatchResult,
@@ -24,6 +23,7 @@ from mercenary.projects.schemas import (
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.responses import json_response
+from mercenary.web.schemas import NO_CONTROL
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 search_router = APIRouter(prefix="/api/v1/search", tags=["search"])
@@ -33,7 +33,7 @@ FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,t
 IncludeParam = Annotated[str | None, Query(max_length=128, description=f"any of {', '.join(INCLUDES)}")]
 SkillsParam = Annotated[
     str | None,
-    Query(max_length=1024, pattern=NO_NUL, description="comma-separated slugs; all required"),
+    Query(max_length=1024, pattern=NO_CONTROL, description="comma-separated slugs; all required"),
 ]
 TextParam = Annotated[str | None, Query(min_length=1, max_length=256, description="full-text query")]
 PAGE: dict[int | str, dict[str, Any]] = {

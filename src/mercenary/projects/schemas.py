@@ -7,24 +7,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from mercenary.projects.tables import ProjectStatus
 from mercenary.users.schemas import UserPublic
-from mercenary.web.schemas import Strict
+from mercenary.web.schemas import BodyId, Strict
 
 MAX_PROJECT_SKILLS = 20
 MAX_BATCH = 100
 
-# PostgreSQL text cannot hold NUL characters: refuse them up front (422) rather than fail in the driver.
-NO_NUL = r"^[^\x00]*$"
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200, pattern=NO_NUL)]
-Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=NO_NUL)
-]
+# Control characters (NUL above all, which PostgreSQL text cannot hold) are refused by the Strict base.
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Budget = Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
-SkillSlug = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)
-]
+SkillSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Skills = Annotated[list[SkillSlug], Field(max_length=MAX_PROJECT_SKILLS)]
-Status = Literal["draft", "open", "closed", "cancelled"]
+Status = ProjectStatus
 
 
 class ProjectCreate(Strict):
@@ -65,7 +61,7 @@ class ProjectUpdate(Strict):
 class ProjectBatchItem(ProjectUpdate):
     """One project's changes inside a batch."""
 
-    id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    id: BodyId
 
 
 class ProjectBatch(Strict):

@@ -1,11 +1,13 @@
 """Project tables. Search columns (PostgreSQL tsvector, SQLite FTS5) are created by the migrations
 per dialect and are not declared here."""
 
+from typing import Literal
+
 import sqlalchemy as sa
 
-from mercenary.db.metadata import UTCDateTime, created_at_column, fk_column, id_column, metadata
+from mercenary.db.metadata import UTCDateTime, created_at_column, fk_column, id_column, metadata, one_of
 
-STATUSES = ("draft", "open", "closed", "cancelled")
+ProjectStatus = Literal["draft", "open", "closed", "cancelled"]
 
 projects = sa.Table(
     "projects",
@@ -21,7 +23,7 @@ projects = sa.Table(
     created_at_column(),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("budget >= 0", name="budget"),
-    sa.CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')", name="status"),
+    one_of("status", ProjectStatus),
     # An organization's own projects, newest first / by status (owner lists).
     sa.Index("ix_projects_tenant_id_id", "tenant_id", "id"),
     sa.Index("ix_projects_tenant_id_status_id", "tenant_id", "status", "id"),

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db.metadata import MAX_ID
 from mercenary.proposals import service
 from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalRead, Status
-from mercenary.web.deps import DB, MAX_ID, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import CursorCodec, id_after, page_of
 from mercenary.web.responses import json_response

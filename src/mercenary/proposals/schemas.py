@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from mercenary.proposals.tables import ProposalStatus
 from mercenary.web.schemas import Strict
 
-Status = Literal["submitted", "accepted", "rejected", "withdrawn"]
+Status = ProposalStatus
 
 
 class ProposalCreate(Strict):
     """A freelancer's bid on an open project."""
 
-    # No NUL characters: PostgreSQL text cannot hold them.
-    cover_letter: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
-    ]
+    cover_letter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
     price: Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
 
 

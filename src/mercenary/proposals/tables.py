@@ -1,10 +1,12 @@
 """Proposal tables."""
 
+from typing import Literal
+
 import sqlalchemy as sa
 
-from mercenary.db.metadata import UTCDateTime, created_at_column, fk_column, id_column, metadata
+from mercenary.db.metadata import UTCDateTime, created_at_column, fk_column, id_column, metadata, one_of
 
-STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
+ProposalStatus = Literal["submitted", "accepted", "rejected", "withdrawn"]
 
 proposals = sa.Table(
     "proposals",
@@ -21,7 +23,7 @@ proposals = sa.Table(
     created_at_column(),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("price >= 0", name="price"),
-    sa.CheckConstraint("status IN ('submitted', 'accepted', 'rejected', 'withdrawn')", name="status"),
+    one_of("status", ProposalStatus),
     sa.Index("ix_proposals_project_id_id", "project_id", "id"),
     sa.Index("ix_proposals_freelancer_id_id", "freelancer_id", "id"),
     sa.Index("ix_proposals_tenant_id_id", "tenant_id", "id"),

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db.metadata import MAX_ID
 from mercenary.reviews import service
 from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewRead
-from mercenary.web.deps import DB, MAX_ID, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import id_after, page_of
 from mercenary.web.responses import json_response

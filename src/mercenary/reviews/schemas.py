@@ -7,21 +7,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from mercenary.web.schemas import Strict
-
-MAX_ID = 2**63 - 1
+from mercenary.web.schemas import BodyId, Strict
 
 
 class ReviewCreate(Strict):
     """A review of the other party of a closed project."""
 
-    project_id: Annotated[int, Field(ge=1, le=MAX_ID)]
-    reviewee_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    project_id: BodyId
+    reviewee_id: BodyId
     rating: Annotated[int, Field(ge=1, le=5)]
-    # No NUL characters: PostgreSQL text cannot hold them.
-    text: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
-    ]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
 
 class ReviewRead(BaseModel):

@@ -10,17 +10,11 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from mercenary.web.schemas import Strict
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9+#.-]{0,63}$"
-# Printable text: control characters (NUL above all, which PostgreSQL refuses) are a 422, not a 500.
-PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_ALIASES = 20
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-SkillName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PRINTABLE)
-]
-Category = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PRINTABLE)
-]
+SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Aliases = Annotated[list[Slug], Field(max_length=MAX_ALIASES)]
 
 

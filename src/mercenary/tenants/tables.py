@@ -1,8 +1,12 @@
 """Organization tables."""
 
+from typing import Literal
+
 import sqlalchemy as sa
 
-from mercenary.db.metadata import created_at_column, id_column, metadata
+from mercenary.db.metadata import created_at_column, id_column, metadata, one_of
+
+OrganizationKind = Literal["company", "personal"]
 
 organizations = sa.Table(
     "organizations",
@@ -13,5 +17,5 @@ organizations = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("invitation_code", sa.String(32), nullable=False, unique=True),
     created_at_column(),
-    sa.CheckConstraint("kind IN ('company', 'personal')", name="kind"),
+    one_of("kind", OrganizationKind),
 )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel
 
-Role = Literal["client", "freelancer", "admin"]
+from mercenary.users.tables import Role
 
 
 class UserPublic(BaseModel):

@@ -1,10 +1,12 @@
 """User tables."""
 
+from typing import Literal
+
 import sqlalchemy as sa
 
-from mercenary.db.metadata import created_at_column, fk_column, id_column, metadata
+from mercenary.db.metadata import created_at_column, fk_column, id_column, metadata, one_of
 
-ROLES = ("client", "freelancer", "admin")
+Role = Literal["client", "freelancer", "admin"]
 
 users = sa.Table(
     "users",
@@ -18,7 +20,7 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true()),
     created_at_column(),
-    sa.CheckConstraint("role IN ('client', 'freelancer', 'admin')", name="role"),
+    one_of("role", Role),
     # Members of an organization, in id order (GET /users keyset pagination).
     sa.Index("ix_users_tenant_id_id", "tenant_id", "id"),
 )

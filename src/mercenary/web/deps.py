@@ -7,14 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from mercenary.db import Database
+from mercenary.db.metadata import MAX_ID
 from mercenary.errors import AuthenticationError
 from mercenary.security.principal import Principal
 from mercenary.security.tokens import InvalidTokenError
 from mercenary.state import AppState
 from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec
-
-MAX_ID = 2**63 - 1
-
 
 # Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in a worker
 # thread, a costly hop per request for work that never blocks.

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mercenary.db.metadata import MAX_ID
 
 # C0 controls except tab, newline and carriage return, and DEL. NUL above all: PostgreSQL refuses it
-# in text, so letting it through would turn bad input into a 500.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# in text, so letting it through would turn bad input into a 500. Bodies are checked by ``Strict``;
+# query parameters that reach SQL take ``NO_CONTROL`` as their pattern.
+_CONTROL_CLASS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = re.compile(_CONTROL_CLASS)
+NO_CONTROL = rf"^[^{_CONTROL_CLASS[1:-1]}]*$"
+# An object id in a body: 64-bit identities on both dialects.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _find_control(value: Any, path: str) -> str | None:

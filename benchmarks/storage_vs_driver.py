@@ -16,8 +16,8 @@ import os
 import random
 import statistics
 import time
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -44,7 +44,16 @@ async def ensure_users(url: str, count: int) -> int:
                     (i, 1, f"u{i}@bench.example.com", f"User {i}", "client", "x", True, now)
                     for i in range(1, count + 1)
                 ],
-                columns=["id", "tenant_id", "email", "name", "role", "password_hash", "is_active", "created_at"],
+                columns=[
+                    "id",
+                    "tenant_id",
+                    "email",
+                    "name",
+                    "role",
+                    "password_hash",
+                    "is_active",
+                    "created_at",
+                ],
             )
             have = count
         return int(have)
@@ -66,11 +75,15 @@ async def run_round(read: Callable[[int], Awaitable[object]], ids: list[int], co
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reads", type=int, default=20_000, help="reads per round and side")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=10)
-    parser.add_argument("--statement-cache", type=int, default=None, help="asyncpg statement cache size (0 = PgBouncer-safe)")
+    parser.add_argument(
+        "--statement-cache", type=int, default=None, help="asyncpg statement cache size (0 = PgBouncer-safe)"
+    )
     args = parser.parse_args()
 
     url = os.environ["DATABASE_URL"]
@@ -83,7 +96,9 @@ async def main() -> None:
     db = open_database(settings)
     await db.connect()
     raw_pool = await asyncpg.create_pool(
-        asyncpg_dsn(url), min_size=args.concurrency, max_size=args.concurrency,
+        asyncpg_dsn(url),
+        min_size=args.concurrency,
+        max_size=args.concurrency,
         statement_cache_size=settings.DB_STATEMENT_CACHE_SIZE,
         server_settings={"statement_timeout": str(settings.DB_STATEMENT_TIMEOUT_MS)},
     )
@@ -97,7 +112,8 @@ async def main() -> None:
         return None if record is None else dict(record)
 
     rng = random.Random(1)
-    assert await via_storage(1) is not None and await via_driver(1) is not None
+    assert await via_storage(1) is not None
+    assert await via_driver(1) is not None
     storage, driver = [], []
     for _ in range(args.rounds):
         ids = [rng.randint(1, have) for _ in range(args.reads)]
@@ -106,8 +122,10 @@ async def main() -> None:
     await db.close()
     await raw_pool.close()
     s, d = statistics.median(storage), statistics.median(driver)
-    print(f"statement cache size: {settings.DB_STATEMENT_CACHE_SIZE}; concurrency {args.concurrency}; "
-          f"{args.rounds} rounds x {args.reads} reads")
+    print(
+        f"statement cache size: {settings.DB_STATEMENT_CACHE_SIZE}; concurrency {args.concurrency}; "
+        f"{args.rounds} rounds x {args.reads} reads"
+    )
     print(f"raw asyncpg    median {d:9,.0f} reads/s   rounds {[round(x) for x in driver]}")
     print(f"storage layer  median {s:9,.0f} reads/s   rounds {[round(x) for x in storage]}")
     print(f"storage / raw  {s / d:.3f}   (overhead {100 * (1 - s / d):.1f} %)")

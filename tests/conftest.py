@@ -21,6 +21,7 @@ from mercenary.app import create_app
 from mercenary.db import Database, open_database
 from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
+from tests.support.network import loopback_only
 from tests.support.servers import PostgresServer, RedisServer
 
 BACKENDS = ("sqlite", "postgresql")
@@ -31,6 +32,13 @@ def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Run blocking code (Alembic drives its own event loop) off the test's loop."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(fn, *args).result()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """No test connects outside loopback (tests/support/network.py)."""
+    with loopback_only():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from mercenary.db.metadata import utcnow
-from mercenary.tenants.service import create_organization
-from mercenary.users.queries import insert_user
+from mercenary.auth.service import create_admin
 from tests.api.helpers import PASSWORD, bearer, signup
 
-TAXONOMY = [
+TAXONOMY: list[dict[str, Any]] = [
     {"slug": "python", "name": "Python", "category": "Programming", "aliases": ["py", "python3"]},
     {"slug": "javascript", "name": "JavaScript", "category": "Programming", "aliases": ["js"]},
     {"slug": "django", "name": "Django", "category": "Web", "aliases": []},
@@ -27,18 +25,7 @@ async def admin_headers(
 ) -> dict[str, str]:
     """Create an administrator directly (admins cannot sign up) and log in as them."""
     state = app.state.mercenary
-    password_hash = await state.hasher.hash(PASSWORD)
-    async with state.db.transaction() as conn:
-        org = await create_organization(conn, name="Administrators", kind="company")
-        await conn.execute(
-            insert_user,
-            tenant_id=org["id"],
-            email=email,
-            name="Root",
-            role="admin",
-            password_hash=password_hash,
-            created_at=utcnow(),
-        )
+    await create_admin(state.db, state.hasher, email=email, name="Root", password=PASSWORD)
     response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return bearer(response.json()["access_token"])
@@ -46,11 +33,11 @@ async def admin_headers(
 
 async def create_taxonomy(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, int]:
     """The skills of :data:`TAXONOMY`, as slug -> id."""
-    ids = {}
+    ids: dict[str, int] = {}
     for skill in TAXONOMY:
         response = await client.post("/api/v1/skills", json=skill, headers=admin)
         assert response.status_code == 201, response.text
-        ids[skill["slug"]] = response.json()["id"]
+        ids[str(skill["slug"])] = response.json()["id"]
     return ids
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from tests.api.catalog import admin_headers, create_taxonomy, freelancer, profile_body
 from tests.api.helpers import assert_problem
+from tests.support.statements import count_statements
 
 PROFILES = [
     ("Python backend developer", "Django APIs and data pipelines.", ["python", "django"]),
@@ -142,7 +143,7 @@ async def test_cursors_are_bound_to_their_list(
 
 async def test_bad_list_parameters(client: httpx.AsyncClient, world: dict[str, Any]) -> None:
     headers = world["headers"]
-    for path, params, status, code in [
+    cases: list[tuple[str, dict[str, str | int], int, str]] = [
         ("/api/v1/freelancers", {"limit": 101}, 422, "validation_error"),
         ("/api/v1/freelancers", {"limit": 0}, 422, "validation_error"),
         ("/api/v1/freelancers", {"q": "!!"}, 422, "empty_search"),
@@ -150,7 +151,8 @@ async def test_bad_list_parameters(client: httpx.AsyncClient, world: dict[str, A
         ("/api/v1/freelancers", {"fields": "user_id,email"}, 422, "unknown_field"),
         ("/api/v1/search/freelancers", {}, 422, "validation_error"),
         ("/api/v1/search/freelancers", {"q": "  "}, 422, "empty_search"),
-    ]:
+    ]
+    for path, params, status, code in cases:
         assert_problem(await client.get(path, params=params, headers=headers), status, code)
     assert_problem(await client.get("/api/v1/freelancers"), 401, "not_authenticated")
 
@@ -179,11 +181,11 @@ async def test_statements_do_not_grow_with_page_size(
     db, headers = app.state.mercenary.db, world["headers"]
 
     async def statements(params: dict[str, str], limit: int, fields: str | None = None) -> tuple[int, int]:
-        before = db.queries_executed
-        query = {**params, "limit": limit, **({"fields": fields} if fields else {})}
-        response = await client.get("/api/v1/freelancers", params=query, headers=headers)
+        query: dict[str, str | int] = {**params, "limit": limit, **({"fields": fields} if fields else {})}
+        with count_statements(db) as counted:
+            response = await client.get("/api/v1/freelancers", params=query, headers=headers)
         assert response.status_code == 200
-        return db.queries_executed - before, len(response.json()["items"])
+        return counted.n, len(response.json()["items"])
 
     for params in COUNTED:
         one, few = await statements(params, 1), await statements(params, 100)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -97,7 +99,7 @@ async def test_nobody_writes_anothers_profile_and_learns_nothing(
     assert_problem(await client.get(url(fresh_id), headers=admin), 404, "not_found")
 
 
-BAD_PROFILES = [
+BAD_PROFILES: list[tuple[dict[str, Any], int, str]] = [
     ({"headline": ""}, 422, "validation_error"),
     ({"headline": "h" * 201}, 422, "validation_error"),
     ({"headline": "bad\x00byte"}, 422, "validation_error"),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from mercenary.db import Database, IntegrityError, Query
 from mercenary.tenants.tables import organizations as orgs
 from mercenary.users.tables import users
+from tests.support.statements import assert_statement_count
 
 insert_org = Query(
     "test.insert_org",
@@ -151,12 +152,11 @@ async def test_ad_hoc_statement_with_expanding_in(db: Database) -> None:
 
 
 async def test_queries_are_counted(db: Database) -> None:
-    before = db.queries_executed
-    await db.fetch_one(get_org, id=1)
-    async with db.transaction() as conn:
-        await conn.fetch_all(list_orgs, limit=1)
-        await conn.execute(rename, old="a", new="b")
-    assert db.queries_executed - before == 3
+    with assert_statement_count(db, 3):
+        await db.fetch_one(get_org, id=1)
+        async with db.transaction() as conn:
+            await conn.fetch_all(list_orgs, limit=1)
+            await conn.execute(rename, old="a", new="b")
 
 
 async def test_ping(db: Database) -> None:

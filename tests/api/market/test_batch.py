@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.api.helpers import assert_problem
@@ -63,7 +65,13 @@ async def test_one_bad_item_fails_the_batch_and_changes_nothing(
 
 async def test_batch_shape_is_validated(client: httpx.AsyncClient, market: Market) -> None:
     h = market.a1.headers
-    for body in ({"items": []}, {"items": [{"id": 1, "budget": 1}] * 101}, {"items": [{"budget": 1}]}, {}):
+    bad: tuple[dict[str, Any], ...] = (
+        {"items": []},
+        {"items": [{"id": 1, "budget": 1}] * 101},
+        {"items": [{"budget": 1}]},
+        {},
+    )
+    for body in bad:
         assert_problem(await client.patch("/api/v1/projects", json=body, headers=h), 422, "validation_error")
     single = {"items": [{"id": 1, "budget": 1}]}
     assert_problem(

@@ -31,7 +31,7 @@ async def private(client: httpx.AsyncClient, market: Market) -> Private:
     return Private(draft, open_, await bid(client, market.f1, open_["id"]))
 
 
-def _attempts(p: Private) -> list[tuple[str, str, str, dict[str, Any] | None, str]]:
+def _attempts(p: Private) -> list[tuple[str, str, int, dict[str, Any] | None, str]]:
     """(method, path with {id}, the private id, body, whose: b1 or f2)."""
     draft, open_, proposal = p.draft["id"], p.open["id"], p.proposal["id"]
     review = {"reviewee_id": 1, "rating": 5, "text": "x"}

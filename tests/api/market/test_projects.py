@@ -150,7 +150,11 @@ async def test_search_by_relevance_pages_through_every_match(
     seen: list[int] = []
     cursor = None
     while True:
-        params = {"q": "dashboards", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {
+            "q": "dashboards",
+            "limit": 1,
+            **({"cursor": cursor} if cursor else {}),
+        }
         page = (await client.get("/api/v1/search/projects", params=params, headers=h)).json()
         seen += [p["id"] for p in page["items"]]
         if not page["has_more"]:

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.api.market.conftest import Market, bid, post_project
+from tests.support.statements import count_statements
 
 PAGES = 12
 
@@ -15,12 +16,11 @@ PAGES = 12
 async def _statements(
     app: FastAPI, client: httpx.AsyncClient, url: str, headers: dict[str, str], **params: Any
 ) -> int:
-    db = app.state.mercenary.db
-    before = db.queries_executed
-    response = await client.get(url, params=params, headers=headers)
+    with count_statements(app.state.mercenary.db) as counted:
+        response = await client.get(url, params=params, headers=headers)
     assert response.status_code == 200, response.text
     assert len(response.json()["items"]) == params.get("limit", PAGES)
-    return int(db.queries_executed - before)
+    return counted.n
 
 
 async def test_list_statements_are_constant(app: FastAPI, client: httpx.AsyncClient, market: Market) -> None:

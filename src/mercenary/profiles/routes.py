@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from mercenary.db.fulltext import terms
 from mercenary.profiles import service
-from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfileRead, ProfileWrite
+from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
@@ -87,7 +87,7 @@ async def _page(
     return pager.response(page, shaped)
 
 
-@router.get("/freelancers", response_model=None, response_description=PAGE)
+@router.get("/freelancers", response_model=ProfilePage, response_description=PAGE)
 async def list_freelancers(
     db: DB,
     principal: CurrentUser,
@@ -103,7 +103,7 @@ async def list_freelancers(
     return await _page(db, cursors, q, skills, cursor, limit, fields)
 
 
-@router.get("/search/freelancers", response_model=None, response_description=PAGE)
+@router.get("/search/freelancers", response_model=ProfilePage, response_description=PAGE)
 async def search_freelancers(
     db: DB,
     principal: CurrentUser,

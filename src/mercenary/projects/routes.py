@@ -18,6 +18,7 @@ from mercenary.projects.schemas import (
     ProjectBatch,
     ProjectBatchResult,
     ProjectCreate,
+    ProjectPage,
     ProjectRead,
     ProjectUpdate,
     Status,
@@ -72,7 +73,7 @@ async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> d
         return await service.post_project(conn, principal, body)
 
 
-@router.get("", response_model=None, response_description=PAGE)
+@router.get("", response_model=ProjectPage, response_description=PAGE)
 async def list_projects(
     db: DB,
     principal: CurrentUser,
@@ -133,7 +134,7 @@ async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -
     return Response(status_code=204)
 
 
-@search_router.get("/projects", response_model=None, response_description=PAGE)
+@search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
 async def search_projects(
     db: DB,
     principal: CurrentUser,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from mercenary.db.keyset import Slice
 from mercenary.proposals import service
-from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalRead, Status
+from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import Pager
@@ -34,7 +34,7 @@ async def submit_proposal(
         return await service.submit_proposal(conn, principal, project_id, body)
 
 
-@router.get("/projects/{project_id}/proposals", response_model=None, response_description=PAGE)
+@router.get("/projects/{project_id}/proposals", response_model=ProposalPage, response_description=PAGE)
 async def list_project_proposals(
     db: DB,
     principal: CurrentUser,
@@ -55,7 +55,7 @@ async def list_project_proposals(
     return pager.response(page, _shaped(page, selected))
 
 
-@router.get("/proposals", response_model=None, response_description=PAGE)
+@router.get("/proposals", response_model=ProposalPage, response_description=PAGE)
 async def list_my_proposals(
     db: DB,
     principal: CurrentUser,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from mercenary.web.pagination import Page
 from mercenary.web.schemas import Strict
 
 Status = Literal["submitted", "accepted", "rejected", "withdrawn"]
@@ -33,6 +34,10 @@ class ProposalRead(BaseModel):
     status: Status
     created_at: datetime
     updated_at: datetime
+
+
+class ProposalPage(Page[ProposalRead]):
+    """A page of proposals, newest first (``?fields=`` keeps only the named fields)."""
 
 
 PROPOSAL_FIELDS = tuple(ProposalRead.model_fields)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.reviews import service
-from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewRead
+from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import Pager
@@ -28,7 +28,7 @@ async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dic
 
 @router.get(
     "/users/{user_id}/reviews",
-    response_model=None,
+    response_model=ReviewPage,
     response_description="A page of reviews (fields as selected).",
 )
 async def list_reviews(

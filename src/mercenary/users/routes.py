@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.users import service
-from mercenary.users.schemas import USER_FIELDS, UserPublic, UserRead
+from mercenary.users.schemas import USER_FIELDS, UserPage, UserPublic, UserRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.pagination import Pager
@@ -24,7 +24,7 @@ async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
     return await service.get_user(db, principal.user_id)
 
 
-@router.get("", response_model=None, response_description="A page of users (fields as selected).")
+@router.get("", response_model=UserPage, response_description="A page of users (fields as selected).")
 async def list_users(
     db: DB,
     principal: CurrentUser,

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from mercenary.web.pagination import Page
+
 Role = Literal["client", "freelancer", "admin"]
 
 
@@ -25,6 +27,10 @@ class UserRead(UserPublic):
     tenant_id: int
     email: str
     is_active: bool
+
+
+class UserPage(Page[UserRead]):
+    """A page of an organization's members, in id order (``?fields=`` keeps only the named fields)."""
 
 
 USER_FIELDS = tuple(UserRead.model_fields)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from mercenary.db.keyset import Keyset, Slice
@@ -46,10 +46,12 @@ class InvalidCursorError(MercenaryError):
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list."""
+    """One page of a list. Documents the body in OpenAPI (each list has its ``<Entity>Page``); the
+    body itself is written by :meth:`Pager.response`, so items are not validated on the way out and
+    carry only the fields named in ``?fields=`` when it is given."""
 
     items: list[T]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
     has_more: bool
 
 

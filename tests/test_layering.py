@@ -31,8 +31,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # A profile is visible only while its user is active, and lists show the user's name: one join
     # in the same statement, where going through the users service would add a statement per page.
     ("mercenary.profiles.queries", "mercenary.users.tables"): "join for visibility and name (DB-3)",
-    # The project list still signs its cursor itself; it moves behind the one pagination path.
-    ("mercenary.projects.listing", "mercenary.web.pagination"): "until lists share one pagination path",
 }
 WEB_FACING = ("routes", "schemas")
 

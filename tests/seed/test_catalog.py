@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from mercenary.backends.cache.memory import MemoryCache
 from mercenary.db import Database
+from mercenary.db.keyset import Keyset
 from mercenary.profiles import service as profiles
 from mercenary.seed.bulk import SCALES
 from mercenary.seed.catalog import seed_catalog
@@ -63,11 +64,13 @@ async def test_seed_catalog(db: Database) -> None:
 
     # The text is searchable on both dialects, and the skill filter agrees with it.
     found = await profiles.search_profiles(
-        db, text="experience clients", after=None, limit=100, skill_names=[], with_skills=True
+        db, text="experience clients", page=Keyset(None, 100), skill_names=[], with_skills=True
     )
-    assert len(found) == scale.freelancers and all(r["skills"] for r in found)
-    listed = await profiles.list_profiles(db, after=0, limit=100, skill_names=["python"], with_skills=True)
-    assert all("python" in r["skills"] for r in listed)
+    assert len(found.items) == scale.freelancers and all(r["skills"] for r in found.items)
+    listed = await profiles.list_profiles(
+        db, page=Keyset(None, 100), skill_names=["python"], with_skills=True
+    )
+    assert all("python" in r["skills"] for r in listed.items)
 
     # Identity sequences moved past the explicit ids.
     async with db.transaction() as conn:

@@ -19,18 +19,15 @@ from starlette.responses import Response
 
 from mercenary.db.fulltext import terms
 from mercenary.profiles import service
-from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfileRead, ProfileWrite
+from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
-from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
-from mercenary.web.responses import json_response
+from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
 
 router = APIRouter(prefix="/api/v1", tags=["freelancers"])
 
 LIST_SCOPE = "freelancers.list"
-PAGE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A page of freelancer profiles (fields as selected)."}
-}
+PAGE = "A page of freelancer profiles (fields as selected)."
 
 Text = Annotated[str | None, Query(max_length=200, description="Words that must all match.")]
 Skills = Annotated[
@@ -60,15 +57,6 @@ def _split(raw: str | None) -> list[str]:
     return [s.strip() for s in raw.split(",") if s.strip()] if raw else []
 
 
-def _search_key(cursors: CursorCodec, scope: str, cursor: str | None) -> tuple[float, int] | None:
-    if not cursor:
-        return None
-    key = cursors.decode(scope, cursor)
-    if len(key) != 2 or not isinstance(key[0], int | float) or not isinstance(key[1], int):
-        raise InvalidCursorError("The cursor is not valid.")
-    return float(key[0]), key[1]
-
-
 async def _page(
     db: DB,
     cursors: CursorCodec,
@@ -82,29 +70,24 @@ async def _page(
     names = _split(skills)
     with_skills = selected is None or "skills" in selected
     if q is not None and q.strip():
-        scope = f"freelancers.search:{' '.join(terms(q))}"
-        after = _search_key(cursors, scope, cursor)
-        rows = await service.search_profiles(
-            db, text=q, after=after, limit=limit, skill_names=names, with_skills=with_skills
+        pager = Pager(cursors, f"freelancers.search:{' '.join(terms(q))}", BY_RANK)
+        page = await service.search_profiles(
+            db, text=q, page=pager.keyset(cursor, limit), skill_names=names, with_skills=with_skills
         )
-        items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("rank", "user_id"))
     else:
-        key = cursors.decode(LIST_SCOPE, cursor) if cursor else [0]
-        if len(key) != 1 or not isinstance(key[0], int):
-            raise InvalidCursorError("The cursor is not valid.")
-        rows = await service.list_profiles(
-            db, after=key[0], limit=limit, skill_names=names, with_skills=with_skills
+        pager = Pager(cursors, LIST_SCOPE)
+        page = await service.list_profiles(
+            db, page=pager.keyset(cursor, limit), skill_names=names, with_skills=with_skills
         )
-        items, next_cursor, has_more = page_of(rows, limit, cursors, LIST_SCOPE, ("user_id",))
     # Rows carry no skills when the fields leave them out (they were not loaded).
     shaped = [
         select_fields(ProfileRead.model_validate({"skills": [], **r}).model_dump(mode="json"), selected)
-        for r in items
+        for r in page.items
     ]
-    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+    return pager.response(page, shaped)
 
 
-@router.get("/freelancers", response_model=None, responses=PAGE)
+@router.get("/freelancers", response_model=ProfilePage, response_description=PAGE)
 async def list_freelancers(
     db: DB,
     principal: CurrentUser,
@@ -120,7 +103,7 @@ async def list_freelancers(
     return await _page(db, cursors, q, skills, cursor, limit, fields)
 
 
-@router.get("/search/freelancers", response_model=None, responses=PAGE)
+@router.get("/search/freelancers", response_model=ProfilePage, response_description=PAGE)
 async def search_freelancers(
     db: DB,
     principal: CurrentUser,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from mercenary.profiles.tables import Availability
 from mercenary.skills.service import MAX_SKILLS
+from mercenary.web.pagination import Page
 from mercenary.web.schemas import Strict
 
 # A slug or an alias, in any case (resolved case-insensitively against the taxonomy).
@@ -40,6 +41,11 @@ class ProfileRead(BaseModel):
     availability: Availability
     skills: list[str]
     updated_at: datetime
+
+
+class ProfilePage(Page[ProfileRead]):
+    """A page of freelancer profiles: in user id order, or most relevant first for a search
+    (``?fields=`` keeps only the named fields)."""
 
 
 FREELANCER_FIELDS = tuple(ProfileRead.model_fields)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from mercenary.db import Executor, IntegrityError, Row
 from mercenary.db.fulltext import SEARCH_PARAM, terms
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
 from mercenary.profiles import queries
@@ -90,36 +91,32 @@ async def _filter_ids(db: Executor, names: Sequence[str]) -> list[int]:
 
 
 async def list_profiles(
-    db: Executor, *, after: int, limit: int, skill_names: Sequence[str], with_skills: bool
-) -> list[Row]:
-    """Up to ``limit + 1`` visible profiles with user id above ``after``, in user id order, having
-    all of ``skill_names``; skills are attached to the first ``limit``."""
+    db: Executor, *, page: Keyset, skill_names: Sequence[str], with_skills: bool
+) -> Slice:
+    """A page of visible profiles in user id order (keyed on ``(user_id,)``) having all of
+    ``skill_names``, with their skills when ``with_skills``."""
     ids = await _filter_ids(db, skill_names)
     rows = await db.fetch_all(
-        queries.list_page(len(ids)), after=after, limit=limit + 1, **queries.skill_params(ids)
+        queries.list_page(len(ids)), after=page.id_above(), limit=page.fetch, **queries.skill_params(ids)
     )
+    found = page.cut(rows, ("user_id",))
     if with_skills:
-        await attach_skills(db, rows[:limit])
-    return rows
+        await attach_skills(db, found.items)
+    return found
 
 
 async def search_profiles(
-    db: Executor,
-    *,
-    text: str,
-    after: tuple[float, int] | None,
-    limit: int,
-    skill_names: Sequence[str],
-    with_skills: bool,
-) -> list[Row]:
-    """Up to ``limit + 1`` visible profiles matching every word of ``text`` and having all of
-    ``skill_names``, most relevant first (ties by user id), after the ``(rank, user_id)`` key."""
+    db: Executor, *, text: str, page: Keyset, skill_names: Sequence[str], with_skills: bool
+) -> Slice:
+    """A page of visible profiles matching every word of ``text`` and having all of ``skill_names``,
+    most relevant first (ties by user id, keyed on ``(rank, user_id)``), with their skills when
+    ``with_skills``."""
     ids = await _filter_ids(db, skill_names)
-    stmt = queries.search_page(len(ids), after is not None)
-    params: dict[str, object] = {"limit": limit + 1, SEARCH_PARAM: terms(text), **queries.skill_params(ids)}
-    if after is not None:
-        params |= {"after_rank": after[0], "after_id": after[1]}
-    rows = await db.fetch_all(stmt, **params)
+    stmt = queries.search_page(len(ids), page.after is not None)
+    params: dict[str, object] = {"limit": page.fetch, SEARCH_PARAM: terms(text), **queries.skill_params(ids)}
+    if page.after is not None:
+        params |= {"after_rank": page.after[0], "after_id": page.after[1]}
+    found = page.cut(await db.fetch_all(stmt, **params), ("rank", "user_id"))
     if with_skills:
-        await attach_skills(db, rows[:limit])
-    return rows
+        await attach_skills(db, found.items)
+    return found

@@ -29,15 +29,15 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from mercenary.db import Executor, Query, Row
+from mercenary.db import Executor, Query
 from mercenary.db.fulltext import SEARCH_PARAM, SearchTarget, terms, text_match
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.errors import InvalidRequestError
 from mercenary.projects.queries import COLUMNS, IS_OPEN
 from mercenary.projects.tables import project_skills as ps
 from mercenary.projects.tables import projects as p
 from mercenary.security.principal import Principal
 from mercenary.skills import service as skills
-from mercenary.web.pagination import CursorCodec, InvalidCursorError, page_of
 
 SEARCH = SearchTarget(p, "id", "fts_projects")
 Scope = Literal["market", "mine"]
@@ -60,8 +60,14 @@ class ProjectFilter:
     skills: tuple[str, ...] = ()
     text: str | None = None
 
+    @property
+    def ranked(self) -> bool:
+        """Whether the list is ordered by relevance, keyed on ``(rank, id)`` (else on ``(id,)``)."""
+        return self.text is not None
+
     def cursor_scope(self) -> str:
-        """The signed scope of this list's cursors: a cursor only resumes the list it came from."""
+        """The list's identity, the scope its cursors are signed for: a cursor only resumes the list
+        it came from."""
         words = " ".join(terms(self.text)) if self.text else ""
         skills_key = ",".join(sorted(s.strip().lower() for s in self.skills))
         return f"projects:{self.scope}:{self.status or ''}:{skills_key}:{words}"
@@ -107,48 +113,26 @@ def _relevance_statement(
     return stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
 
 
-def _decode(codec: CursorCodec, scope: str, cursor: str, ranked: bool) -> list[Any]:
-    key = codec.decode(scope, cursor)
-    shape_ok = (
-        len(key) == (2 if ranked else 1)
-        and isinstance(key[-1], int)
-        and (not ranked or isinstance(key[0], int | float))
-    )
-    if not shape_ok:
-        raise InvalidCursorError("The cursor is not valid.")
-    return key
-
-
-async def list_projects(
-    db: Executor,
-    principal: Principal,
-    f: ProjectFilter,
-    *,
-    cursor: str | None,
-    limit: int,
-    codec: CursorCodec,
-) -> tuple[list[Row], str | None, bool]:
-    """A page of projects: ``(items, next_cursor, has_more)``."""
+async def list_projects(db: Executor, principal: Principal, f: ProjectFilter, page: Keyset) -> Slice:
+    """A page of projects, after the key ``(id,)``, or ``(rank, id)`` when :attr:`ProjectFilter.ranked`."""
     if f.scope == "market" and f.status not in (None, "open"):
         raise InvalidFilterError("The market lists open projects only; use scope=mine for other statuses.")
     skill_ids = sorted(set((await skills.resolve_skills(db, f.skills)).values())) if f.skills else []
-    scope = f.cursor_scope()
-    ranked = f.text is not None
-    key = _decode(codec, scope, cursor, ranked) if cursor else None
     status = f.status if f.scope == "mine" else None
     params: dict[str, Any] = {f"skill_{i}": s for i, s in enumerate(skill_ids)}
-    params.update(limit=limit + 1, tenant_id=principal.tenant_id, status=status)
-    if key is not None:
-        params["after"] = key[-1]
-        if ranked:
-            params["after_rank"] = key[0]
+    params.update(limit=page.fetch, tenant_id=principal.tenant_id, status=status)
+    if page.after is not None:
+        params["after"] = page.after[-1]
+        if f.ranked:
+            params["after_rank"] = page.after[0]
+    shape = (f.scope, status is not None, len(skill_ids), page.after is not None)
     if f.text is not None:
         params[SEARCH_PARAM] = terms(f.text)
-        stmt = _by_relevance(f.scope, status is not None, len(skill_ids), key is not None)
+        stmt = _by_relevance(*shape)
     else:
-        stmt = _newest_first(f.scope, status is not None, len(skill_ids), key is not None)
+        stmt = _newest_first(*shape)
     rows = await db.fetch_all(stmt, **params)
-    items, next_cursor, has_more = page_of(rows, limit, codec, scope, ("rank", "id") if ranked else ("id",))
-    if ranked:
-        items = [{k: v for k, v in r.items() if k != "rank"} for r in items]
-    return items, next_cursor, has_more
+    if not f.ranked:
+        return page.cut(rows, ("id",))
+    found = page.cut(rows, ("rank", "id"))
+    return Slice([{k: v for k, v in r.items() if k != "rank"} for r in found.items], found.next_after)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db.keyset import Slice
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
 from mercenary.projects.relations import attach, parse_includes
@@ -16,13 +17,14 @@ from mercenary.projects.schemas import (
     ProjectBatch,
     ProjectBatchResult,
     ProjectCreate,
+    ProjectPage,
     ProjectRead,
     ProjectUpdate,
     Status,
 )
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
-from mercenary.web.responses import json_response
+from mercenary.web.pagination import BY_ID, BY_RANK, CursorCodec, Pager
 from mercenary.web.schemas import NO_CONTROL
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -36,9 +38,7 @@ SkillsParam = Annotated[
     Query(max_length=1024, pattern=NO_CONTROL, description="comma-separated slugs; all required"),
 ]
 TextParam = Annotated[str | None, Query(min_length=1, max_length=256, description="full-text query")]
-PAGE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A page of projects (fields as selected): {items, next_cursor, has_more}."}
-}
+PAGE = "A page of projects (fields as selected, relations as included)."
 
 
 def split_skills(raw: str | None) -> tuple[str, ...]:
@@ -46,21 +46,23 @@ def split_skills(raw: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in (raw or "").split(",") if s.strip())
 
 
+def pager_for(cursors: CursorCodec, f: listing.ProjectFilter) -> Pager:
+    """The cursors of the project list ``f`` describes."""
+    return Pager(cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
+
+
 def shape_page(
-    items: list[dict[str, Any]],
-    next_cursor: str | None,
-    has_more: bool,
-    fields: str | None,
-    includes: frozenset[str],
+    pager: Pager, page: Slice, items: list[dict[str, Any]], fields: str | None, includes: frozenset[str]
 ) -> Response:
-    """The JSON page, cut to ``?fields=`` (included relations are always kept)."""
+    """The JSON page of ``items`` (``page.items`` with their relations), cut to ``?fields=``
+    (included relations are always kept)."""
     selected = parse_fields(fields, PROJECT_FIELDS)
     keep = None if selected is None else selected | includes
     shaped = [
         select_fields(ProjectRead.model_validate(r).model_dump(mode="json", exclude_none=True), keep)
         for r in items
     ]
-    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+    return pager.response(page, shaped)
 
 
 @router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
@@ -71,7 +73,7 @@ async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> d
         return await service.post_project(conn, principal, body)
 
 
-@router.get("", response_model=None, responses=PAGE)
+@router.get("", response_model=ProjectPage, response_description=PAGE)
 async def list_projects(
     db: DB,
     principal: CurrentUser,
@@ -91,11 +93,9 @@ async def list_projects(
     includes = parse_includes(include)
     parse_fields(fields, PROJECT_FIELDS)  # a bad field list is refused before any work
     f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
-    items, next_cursor, has_more = await listing.list_projects(
-        db, principal, f, cursor=cursor, limit=limit, codec=cursors
-    )
-    items = await attach(db, items, includes)
-    return shape_page(items, next_cursor, has_more, fields, includes)
+    pager = pager_for(cursors, f)
+    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
+    return shape_page(pager, page, await attach(db, page.items, includes), fields, includes)
 
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
@@ -134,7 +134,7 @@ async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -
     return Response(status_code=204)
 
 
-@search_router.get("/projects", response_model=None, responses=PAGE)
+@search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
 async def search_projects(
     db: DB,
     principal: CurrentUser,
@@ -150,7 +150,6 @@ async def search_projects(
     relevant first, optionally requiring all of `skills=a,b`."""
     includes = parse_includes(include)
     f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
-    items, next_cursor, has_more = await listing.list_projects(
-        db, principal, f, cursor=cursor, limit=limit, codec=cursors
-    )
-    return shape_page(await attach(db, items, includes), next_cursor, has_more, fields, includes)
+    pager = pager_for(cursors, f)
+    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
+    return shape_page(pager, page, await attach(db, page.items, includes), fields, includes)

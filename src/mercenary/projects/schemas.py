@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from mercenary.projects.tables import ProjectStatus
 from mercenary.users.schemas import UserPublic
+from mercenary.web.pagination import Page
 from mercenary.web.schemas import BodyId, Strict
 
 MAX_PROJECT_SKILLS = 20
@@ -86,6 +87,11 @@ class ProjectRead(BaseModel):
     skills: list[str] | None = None
     owner: UserPublic | None = None
     proposal_count: int | None = None
+
+
+class ProjectPage(Page[ProjectRead]):
+    """A page of projects, newest first or most relevant first (``?fields=`` keeps only the named
+    fields; relations appear on ``?include=``)."""
 
 
 class ProjectBatchResult(BaseModel):

@@ -7,29 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db.metadata import MAX_ID
+from mercenary.db.keyset import Slice
 from mercenary.proposals import service
-from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalRead, Status
+from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
-from mercenary.web.pagination import CursorCodec, id_after, page_of
-from mercenary.web.responses import json_response
+from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1", tags=["proposals"])
 
 CursorParam = Annotated[str | None, Query(max_length=512)]
 FieldsParam = Annotated[str | None, Query(max_length=512, description="e.g. id,status,price")]
-PAGE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A page of proposals (fields as selected): {items, next_cursor, has_more}."}
-}
+PAGE = "A page of proposals (fields as selected)."
 
 
-def _page(
-    rows: list[dict[str, Any]], limit: int, cursors: CursorCodec, scope: str, fields: frozenset[str] | None
-) -> Response:
-    items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("id",))
-    shaped = [select_fields(ProposalRead.model_validate(r).model_dump(mode="json"), fields) for r in items]
-    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+def _shaped(page: Slice, fields: frozenset[str] | None) -> list[dict[str, Any]]:
+    return [select_fields(ProposalRead.model_validate(r).model_dump(mode="json"), fields) for r in page.items]
 
 
 @router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
@@ -41,7 +34,7 @@ async def submit_proposal(
         return await service.submit_proposal(conn, principal, project_id, body)
 
 
-@router.get("/projects/{project_id}/proposals", response_model=None, responses=PAGE)
+@router.get("/projects/{project_id}/proposals", response_model=ProposalPage, response_description=PAGE)
 async def list_project_proposals(
     db: DB,
     principal: CurrentUser,
@@ -55,14 +48,14 @@ async def list_project_proposals(
     """Proposals on a project, newest first: all of them for the project's organization, only the
     caller's own for anyone else who can see the project."""
     selected = parse_fields(fields, PROPOSAL_FIELDS)
-    scope = f"proposals.project:{project_id}:{status or ''}"
-    rows = await service.list_for_project(
-        db, principal, project_id, status=status, after=id_after(cursors, scope, cursor, MAX_ID), limit=limit
+    pager = Pager(cursors, f"proposals.project:{project_id}:{status or ''}")
+    page = await service.list_for_project(
+        db, principal, project_id, status=status, page=pager.keyset(cursor, limit)
     )
-    return _page(rows, limit, cursors, scope, selected)
+    return pager.response(page, _shaped(page, selected))
 
 
-@router.get("/proposals", response_model=None, responses=PAGE)
+@router.get("/proposals", response_model=ProposalPage, response_description=PAGE)
 async def list_my_proposals(
     db: DB,
     principal: CurrentUser,
@@ -75,11 +68,9 @@ async def list_my_proposals(
     """The caller's proposals, newest first: a freelancer's own bids, or the bids made to a client's
     organization."""
     selected = parse_fields(fields, PROPOSAL_FIELDS)
-    scope = f"proposals.mine:{status or ''}"
-    rows = await service.list_mine(
-        db, principal, status=status, after=id_after(cursors, scope, cursor, MAX_ID), limit=limit
-    )
-    return _page(rows, limit, cursors, scope, selected)
+    pager = Pager(cursors, f"proposals.mine:{status or ''}")
+    page = await service.list_mine(db, principal, status=status, page=pager.keyset(cursor, limit))
+    return pager.response(page, _shaped(page, selected))
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalRead)

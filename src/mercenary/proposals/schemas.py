@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from mercenary.proposals.tables import ProposalStatus
+from mercenary.web.pagination import Page
 from mercenary.web.schemas import Strict
 
 Status = ProposalStatus
@@ -31,6 +32,10 @@ class ProposalRead(BaseModel):
     status: Status
     created_at: datetime
     updated_at: datetime
+
+
+class ProposalPage(Page[ProposalRead]):
+    """A page of proposals, newest first (``?fields=`` keeps only the named fields)."""
 
 
 PROPOSAL_FIELDS = tuple(ProposalRead.model_fields)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, NotFoundError
 from mercenary.projects.access import ProjectNotOpenError, access_project, close_for_hire
@@ -114,38 +115,35 @@ async def withdraw_proposal(conn: Executor, principal: Principal, proposal_id: i
     return await _decide(conn, row, "withdrawn")
 
 
-async def list_mine(
-    db: Executor, principal: Principal, *, status: str | None, after: int, limit: int
-) -> list[Row]:
-    """Up to ``limit + 1`` proposals, newest first: a freelancer's own, or those made to a client's
-    organization."""
+async def list_mine(db: Executor, principal: Principal, *, status: str | None, page: Keyset) -> Slice:
+    """A page of proposals, newest first: a freelancer's own, or those made to a client's organization."""
+    keyset = {"status": status, "after": page.id_below(), "limit": page.fetch}
     if principal.role == "freelancer":
         query = queries.by_freelancer[status is not None]
-        return await db.fetch_all(
-            query, freelancer_id=principal.user_id, status=status, after=after, limit=limit + 1
-        )
-    query = queries.by_tenant[status is not None]
-    return await db.fetch_all(
-        query, tenant_id=principal.tenant_id, status=status, after=after, limit=limit + 1
-    )
+        rows = await db.fetch_all(query, freelancer_id=principal.user_id, **keyset)
+    else:
+        query = queries.by_tenant[status is not None]
+        rows = await db.fetch_all(query, tenant_id=principal.tenant_id, **keyset)
+    return page.cut(rows, ("id",))
 
 
 async def list_for_project(
-    db: Executor, principal: Principal, project_id: int, *, status: str | None, after: int, limit: int
-) -> list[Row]:
-    """Up to ``limit + 1`` proposals on a project the caller may see, newest first: all of them for
-    the project's organization, the caller's own for anyone else."""
+    db: Executor, principal: Principal, project_id: int, *, status: str | None, page: Keyset
+) -> Slice:
+    """A page of proposals on a project the caller may see, newest first: all of them for the
+    project's organization, the caller's own for anyone else."""
     project = await access_project(db, project_id, principal)
     owner = project["tenant_id"] == principal.tenant_id
     query = (queries.by_project if owner else queries.by_project_freelancer)[status is not None]
-    return await db.fetch_all(
+    rows = await db.fetch_all(
         query,
         project_id=project_id,
         freelancer_id=principal.user_id,
         status=status,
-        after=after,
-        limit=limit + 1,
+        after=page.id_below(),
+        limit=page.fetch,
     )
+    return page.cut(rows, ("id",))
 
 
 async def reject_pending(conn: Executor, project_id: int) -> None:

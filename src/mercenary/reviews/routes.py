@@ -7,13 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db.metadata import MAX_ID
 from mercenary.reviews import service
-from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewRead
+from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
-from mercenary.web.pagination import id_after, page_of
-from mercenary.web.responses import json_response
+from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
 
@@ -30,10 +28,8 @@ async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dic
 
 @router.get(
     "/users/{user_id}/reviews",
-    response_model=None,
-    responses={
-        200: {"description": "A page of reviews (fields as selected): {items, next_cursor, has_more}."}
-    },
+    response_model=ReviewPage,
+    response_description="A page of reviews (fields as selected).",
 )
 async def list_reviews(
     db: DB,
@@ -46,12 +42,12 @@ async def list_reviews(
 ) -> Response:
     """Reviews of a user, newest first."""
     selected = parse_fields(fields, REVIEW_FIELDS)
-    scope = f"{SCOPE}:{user_id}"
-    after = id_after(cursors, scope, cursor, MAX_ID)
-    rows = await service.list_reviews(db, user_id, after=after, first=cursor is None, limit=limit)
-    items, next_cursor, has_more = page_of(rows, limit, cursors, scope, ("id",))
-    shaped = [select_fields(ReviewRead.model_validate(r).model_dump(mode="json"), selected) for r in items]
-    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+    pager = Pager(cursors, f"{SCOPE}:{user_id}")
+    page = await service.list_reviews(db, user_id, pager.keyset(cursor, limit))
+    return pager.response(
+        page,
+        [select_fields(ReviewRead.model_validate(r).model_dump(mode="json"), selected) for r in page.items],
+    )
 
 
 @router.get("/users/{user_id}/rating", response_model=RatingRead)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from mercenary.web.pagination import Page
 from mercenary.web.schemas import BodyId, Strict
 
 
@@ -29,6 +30,10 @@ class ReviewRead(BaseModel):
     rating: int
     text: str
     created_at: datetime
+
+
+class ReviewPage(Page[ReviewRead]):
+    """A page of a user's reviews, newest first (``?fields=`` keeps only the named fields)."""
 
 
 class RatingRead(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from mercenary.db import Executor, IntegrityError, Row
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.errors import ConflictError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects.access import access_project
@@ -84,13 +85,15 @@ async def post_review(conn: Executor, principal: Principal, body: ReviewCreate) 
     return row
 
 
-async def list_reviews(db: Executor, user_id: int, *, after: int, first: bool, limit: int) -> list[Row]:
-    """Up to ``limit + 1`` reviews of a user, newest first; 404 for an unknown user (checked only when
-    the first page is empty, so the common case costs one statement)."""
-    rows = await db.fetch_all(queries.by_reviewee, reviewee_id=user_id, after=after, limit=limit + 1)
-    if not rows and first:
+async def list_reviews(db: Executor, user_id: int, page: Keyset) -> Slice:
+    """A page of a user's reviews, newest first; 404 for an unknown user (checked only when the first
+    page is empty, so the common case costs one statement)."""
+    rows = await db.fetch_all(
+        queries.by_reviewee, reviewee_id=user_id, after=page.id_below(), limit=page.fetch
+    )
+    if not rows and page.after is None:
         await users.get_user(db, user_id)
-    return rows
+    return page.cut(rows, ("id",))
 
 
 async def get_rating(db: Executor, user_id: int) -> dict[str, Any]:

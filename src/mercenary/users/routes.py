@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.users import service
-from mercenary.users.schemas import USER_FIELDS, UserPublic, UserRead
+from mercenary.users.schemas import USER_FIELDS, UserPage, UserPublic, UserRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
-from mercenary.web.pagination import page_of
-from mercenary.web.responses import json_response
+from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
@@ -25,9 +24,7 @@ async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
     return await service.get_user(db, principal.user_id)
 
 
-@router.get(
-    "", response_model=None, responses={200: {"description": "A page of users (fields as selected)."}}
-)
+@router.get("", response_model=UserPage, response_description="A page of users (fields as selected).")
 async def list_users(
     db: DB,
     principal: CurrentUser,
@@ -38,11 +35,12 @@ async def list_users(
 ) -> Response:
     """Members of the caller's organization, in id order, a page at a time."""
     selected = parse_fields(fields, USER_FIELDS)
-    after = int(cursors.decode(SCOPE, cursor)[0]) if cursor else 0
-    rows = await service.list_members(db, tenant_id=principal.tenant_id, after=after, limit=limit)
-    items, next_cursor, has_more = page_of(rows, limit, cursors, SCOPE, ("id",))
-    shaped = [select_fields(UserRead.model_validate(r).model_dump(mode="json"), selected) for r in items]
-    return json_response({"items": shaped, "next_cursor": next_cursor, "has_more": has_more})
+    pager = Pager(cursors, SCOPE)
+    page = await service.list_members(db, tenant_id=principal.tenant_id, page=pager.keyset(cursor, limit))
+    return pager.response(
+        page,
+        [select_fields(UserRead.model_validate(r).model_dump(mode="json"), selected) for r in page.items],
+    )
 
 
 @router.get("/{user_id}", response_model=UserPublic)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from mercenary.users.tables import Role
+from mercenary.web.pagination import Page
 
 
 class UserPublic(BaseModel):
@@ -24,6 +25,10 @@ class UserRead(UserPublic):
     tenant_id: int
     email: str
     is_active: bool
+
+
+class UserPage(Page[UserRead]):
+    """A page of an organization's members, in id order (``?fields=`` keeps only the named fields)."""
 
 
 USER_FIELDS = tuple(UserRead.model_fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mercenary.db import Executor, Row
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.errors import NotFoundError
 from mercenary.users import queries
@@ -18,9 +19,12 @@ async def get_user(db: Executor, user_id: int) -> Row:
     return row
 
 
-async def list_members(db: Executor, *, tenant_id: int, after: int, limit: int) -> list[Row]:
-    """Up to ``limit + 1`` members of an organization with id above ``after``, in id order."""
-    return await db.fetch_all(queries.list_members, tenant_id=tenant_id, after=after, limit=limit + 1)
+async def list_members(db: Executor, *, tenant_id: int, page: Keyset) -> Slice:
+    """A page of an organization's members, in id order."""
+    rows = await db.fetch_all(
+        queries.list_members, tenant_id=tenant_id, after=page.id_above(), limit=page.fetch
+    )
+    return page.cut(rows, ("id",))
 
 
 async def public_users(db: Executor, ids: Iterable[int]) -> dict[int, Row]:

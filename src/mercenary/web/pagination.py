@@ -1,7 +1,11 @@
-"""Keyset pagination (API-2): opaque, signed cursors and the ``{items, next_cursor, has_more}`` page.
+"""Keyset pagination (API-2) at the HTTP edge: opaque, signed cursors and the ``{items, next_cursor,
+has_more}`` page.
 
 A cursor is the sort key of the last item served, encoded and signed with HMAC so that a client
-cannot forge or alter one (a tampered cursor is a clear 400, not a wrong page).
+cannot forge or alter one (a tampered cursor is a clear 400, not a wrong page). Every list goes the
+same way: its route makes a :class:`Pager` (the list's cursor scope and key shape), turns the
+client's cursor into a :class:`~mercenary.db.keyset.Keyset` for the service, and turns the
+service's :class:`~mercenary.db.keyset.Slice` back into the page, serialized once with orjson.
 """
 
 from __future__ import annotations
@@ -11,18 +15,26 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from starlette.responses import Response
 
+from mercenary.db.keyset import Keyset, Slice
 from mercenary.errors import MercenaryError
+from mercenary.web.responses import json_response
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 _SIG_BYTES = 12
 
 T = TypeVar("T")
+# The types of a list's sort key, in order: ``(int,)`` for an id, ``(float, int)`` for (rank, id).
+KeyShape = tuple[type[int] | type[float], ...]
+BY_ID: KeyShape = (int,)
+BY_RANK: KeyShape = (float, int)
 
 
 class InvalidCursorError(MercenaryError):
@@ -34,10 +46,12 @@ class InvalidCursorError(MercenaryError):
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list."""
+    """One page of a list. Documents the body in OpenAPI (each list has its ``<Entity>Page``); the
+    body itself is written by :meth:`Pager.response`, so items are not validated on the way out and
+    carry only the fields named in ``?fields=`` when it is given."""
 
     items: list[T]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
     has_more: bool
 
 
@@ -70,21 +84,41 @@ class CursorCodec:
         return key
 
 
-def page_of(
-    rows: list[dict[str, Any]], limit: int, codec: CursorCodec, scope: str, key: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], str | None, bool]:
-    """Cut ``rows`` (fetched with ``limit + 1``) to a page and build its next cursor from ``key`` columns."""
-    has_more = len(rows) > limit
-    items = rows[:limit]
-    cursor = codec.encode(scope, [items[-1][k] for k in key]) if has_more and items else None
-    return items, cursor, has_more
+def _key(raw: list[Any], shape: KeyShape) -> tuple[Any, ...] | None:
+    """``raw`` as a key of ``shape`` (ints are accepted where a float is expected), or None."""
+    if len(raw) != len(shape):
+        return None
+    key: list[Any] = []
+    for value, kind in zip(raw, shape, strict=True):
+        accepted = (int, float) if kind is float else (int,)
+        if isinstance(value, bool) or not isinstance(value, accepted):
+            return None
+        key.append(kind(value))
+    return tuple(key)
 
 
-def id_after(codec: CursorCodec, scope: str, cursor: str | None, first: int) -> int:
-    """The id a list keyed on ``id`` resumes after: ``first`` without a cursor, else the cursor's id."""
-    if not cursor:
-        return first
-    key = codec.decode(scope, cursor)
-    if len(key) != 1 or not isinstance(key[0], int) or isinstance(key[0], bool):
-        raise InvalidCursorError("The cursor is not valid.")
-    return key[0]
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """The cursors of one list: signed for ``scope`` (a cursor resumes only the list it came from)
+    and carrying a sort key of ``shape``."""
+
+    codec: CursorCodec
+    scope: str
+    shape: KeyShape = BY_ID
+
+    def keyset(self, cursor: str | None, limit: int) -> Keyset:
+        """The page ``cursor`` asks for (the first one without a cursor); 400 ``invalid_cursor``
+        for a cursor that is not ours, was altered, or belongs to another list."""
+        if not cursor:
+            return Keyset(None, limit)
+        key = _key(self.codec.decode(self.scope, cursor), self.shape)
+        if key is None:
+            raise InvalidCursorError("The cursor is not valid.")
+        return Keyset(key, limit)
+
+    def response(self, page: Slice, items: Sequence[Any]) -> Response:
+        """The JSON page: ``items`` (``page.items`` as shaped for the client) and the cursor of the
+        next page, serialized once."""
+        after = page.next_after
+        next_cursor = None if after is None else self.codec.encode(self.scope, after)
+        return json_response({"items": items, "next_cursor": next_cursor, "has_more": after is not None})

@@ -12,6 +12,7 @@ from typing import Any
 
 from mercenary_perf import scenarios
 from mercenary_perf.report import markdown
+from mercenary_perf.report.files import write_all
 from mercenary_perf.rig.machine import commit_facts, machine_facts
 from mercenary_perf.rig.memcap import MemoryCap
 from mercenary_perf.rig.procs import LOAD_CPU, pin_self, stop
@@ -88,8 +89,6 @@ def run_one(
 
 def cmd_rig(a: argparse.Namespace) -> int:
     """Run every requested scenario on every requested backend; exit 0 only if all passed."""
-    from mercenary_perf.cli import write_all
-
     a.state.mkdir(parents=True, exist_ok=True)
     a.load_pinning = pin_self(LOAD_CPU)
     backends = ["sqlite", "postgres"] if a.backend == "both" else [a.backend]

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from mercenary_perf.closed import WRK_MISSING, parse_wrk, run_wrk
 from mercenary_perf.report.schema import read_json
 from mercenary_perf.rig.memcap import MemoryCap
 from mercenary_perf.rig.services import Postgres, Redis
-from mercenary_perf.rss import rss_kb, slope_per_hour, tree_rss_kb
+from mercenary_perf.rss import RssSampler, rss_kb, slope_per_hour, tree_rss_kb
 
 from .servers import ServerThread, marketplace_app
 
@@ -67,6 +68,13 @@ def test_rss_helpers() -> None:
     assert (rss_kb(os.getpid()) or 0) > 1000
     assert (tree_rss_kb(os.getpid()) or 0) >= (rss_kb(os.getpid()) or 0)
     assert rss_kb(2**22 + 12345) is None
+    assert RssSampler(2**22 + 12345, 0.01).finish() == []  # a process that is gone: no samples
+    sampler = RssSampler(os.getpid(), 0.01)
+    time.sleep(0.1)
+    samples = sampler.finish()
+    assert len(samples) >= 2
+    assert samples[0]["t"] == 0
+    assert samples[0]["rss_mb"] > 1
     rising = [{"t": t * 10.0, "rss_mb": 100 + t} for t in range(10)]
     assert slope_per_hour(rising) == pytest.approx(360.0)
 

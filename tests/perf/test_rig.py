@@ -81,22 +81,24 @@ def test_rss_helpers() -> None:
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 def test_redis_starts_on_a_free_port_and_stops(tmp_path: Path) -> None:
-    r = Redis(tmp_path)
-    r.start()
+    r = Redis.start(tmp_path / "redis")
     try:
         assert r.url.startswith("redis://127.0.0.1:")
     finally:
         r.stop()
     assert r.proc is not None
     assert r.proc.poll() is not None
+    assert (tmp_path / "redis").is_dir()  # a given folder is kept
+    temporary = Redis.start()
+    temporary.stop()
+    assert not temporary.folder.exists()  # a temporary one goes with the server
 
 
 @pytest.mark.skipif(not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")), reason="no PostgreSQL server")
 def test_postgres_cluster_under_the_state_folder() -> None:
     state = Path(tempfile.mkdtemp(prefix="perf-rig-"))
     state.chmod(0o755)  # run as root, the cluster belongs to the postgres user, who must reach it
-    pg = Postgres(state)
-    pg.start()
+    pg = Postgres.start(state / "pg")
     try:
         pg.psql("CREATE DATABASE tpl")
         pg.psql("CREATE TABLE t(x int)", db="tpl")

@@ -13,7 +13,7 @@ from mercenary_perf.report import markdown
 from mercenary_perf.report.files import write_all
 from mercenary_perf.rig.machine import commit_facts, machine_facts
 from mercenary_perf.rig.memcap import MemoryCap
-from mercenary_perf.rig.procs import LOAD_CPU, pin_self, stop
+from mercenary_perf.rig.procs import LOAD_CPU, log_file, pin_self, stop
 from mercenary_perf.rig.service import Mercenary, postgres_dataset, sqlite_dataset
 from mercenary_perf.rig.services import Postgres, Redis
 from mercenary_perf.rss import RssSampler
@@ -69,11 +69,9 @@ def cmd_rig(a: argparse.Namespace) -> int:
             env: dict[str, str] = {}
             pg: Postgres | None = None
             if backend == "postgres":
-                pg = Postgres(a.state)
-                pg.start()
+                pg = Postgres.start(a.state / "pg", cpu=LOAD_CPU, log=log_file(a.state, "postgres"))
                 stack.callback(pg.stop)
-                redis = Redis(a.state)
-                redis.start()
+                redis = Redis.start(a.state / "redis", cpu=LOAD_CPU, log=log_file(a.state, "redis"))
                 stack.callback(redis.stop)
                 env["REDIS_URL"] = redis.url
             svc = Mercenary(a.mercenary_cmd, a.state, env)

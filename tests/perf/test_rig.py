@@ -1,13 +1,15 @@
-"""The reference rig in pieces: memory cap, data tier, the whole run with a stand-in service, wrk."""
+"""The reference rig in pieces: memory cap, data tier, the whole run against the real service, wrk."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +23,23 @@ from mercenary_perf.rss import RssSampler, rss_kb, slope_per_hour, tree_rss_kb
 
 from .servers import ServerThread, marketplace_app
 
-FAKE = f"{sys.executable} {Path(__file__).with_name('fake_mercenary.py')}"
+# the service installed beside this interpreter, not whichever `mercenary` comes first on PATH
+MERCENARY = shlex.quote(str(Path(sys.executable).parent / "mercenary"))
 
 
-def test_rig_runs_scenarios_with_a_stand_in_service(tmp_path: Path) -> None:
+@pytest.fixture
+def _restore_affinity() -> Iterator[None]:
+    """The rig pins its own process (here: pytest) to the load core; the tests after it get all cores back."""
+    cpus = os.sched_getaffinity(0)
+    yield
+    os.sched_setaffinity(0, cpus)
+
+
+@pytest.mark.usefixtures("_restore_affinity")
+def test_rig_runs_scenarios_against_the_real_service(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["rig", "--scenario", "smoke", "--scenario", "auth-burst", "--scale", "demo", "--duration", "2",
-            "--mercenary-cmd", FAKE, "--state", str(tmp_path / "state"), "--out", str(out)]  # fmt: skip
+            "--mercenary-cmd", MERCENARY, "--state", str(tmp_path / "state"), "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     smoke = read_json(out / "sqlite-smoke.json")
     assert smoke["rig"]["memory_cap"].split()[0] in {"cgroup-v2", "cgroup-v1", "rss-watchdog"}

@@ -18,9 +18,10 @@ from mercenary_perf import scenarios
 from mercenary_perf.closed import WRK_MISSING, run_wrk, wrk_available
 from mercenary_perf.generator import get_flow
 from mercenary_perf.report import compare as compare_mod
-from mercenary_perf.report import html as html_mod
 from mercenary_perf.report import markdown
-from mercenary_perf.report.schema import read_json, write_json
+from mercenary_perf.report.files import write_all, write_outputs
+from mercenary_perf.report.schema import read_json
+from mercenary_perf.rig.command import add_rig_parser
 from mercenary_perf.runner import run_scenario
 from mercenary_perf.scenarios.base import Context, Options, Scenario
 from mercenary_perf.selfcheck import measure_ceiling
@@ -35,21 +36,6 @@ def check_loopback(url: str) -> None:
     host = urlsplit(url).hostname
     if host not in LOOPBACK:
         raise SystemExit(f"refusing to send load to {host!r}: only loopback targets are allowed")
-
-
-def write_outputs(report: dict[str, Any], json_path: Path | None, md: Path | None, html: Path | None) -> None:
-    """Write whichever report formats were asked for."""
-    if json_path:
-        write_json(report, json_path)
-    for path, render in ((md, markdown.render), (html, html_mod.render)):
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report))
-
-
-def write_all(report: dict[str, Any], out_dir: Path, stem: str) -> None:
-    """All three formats as ``out_dir/stem.{json,md,html}``."""
-    write_outputs(report, out_dir / f"{stem}.json", out_dir / f"{stem}.md", out_dir / f"{stem}.html")
 
 
 def _finish(report: dict[str, Any]) -> int:
@@ -177,8 +163,6 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mercenary-perf``."""
-    from mercenary_perf.rig.command import add_rig_parser
-
     p = argparse.ArgumentParser(prog="mercenary-perf", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
+
 SEED_PASSWORD = "mercenary-seed"  # set by `mercenary seed`; for load tests only  # noqa: S105
 
 _QUERIES = {
@@ -92,8 +94,6 @@ def load_sqlite(url: str, n: int) -> Dataset:
 
 async def load_postgres(url: str, n: int) -> Dataset:
     """Sample up to ``n`` rows per table from PostgreSQL."""
-    import asyncpg
-
     ds = Dataset(source="postgresql")
     conn = await asyncpg.connect(postgres_dsn(url), timeout=10)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,15 +48,36 @@ def tree_rss_kb(pid: int, depth: int = 4) -> int | None:
     return own
 
 
-async def sample_rss(pid: int, every_s: float, until: float, out: list[dict[str, Any]]) -> None:
-    """Append ``{t, rss_mb}`` every ``every_s`` until the monotonic time ``until`` or the process ends."""
-    start = time.monotonic()
-    while time.monotonic() < until:
-        kb = tree_rss_kb(pid)
-        if kb is None:
-            return
-        out.append({"t": round(time.monotonic() - start, 1), "rss_mb": round(kb / 1024, 1)})
-        await asyncio.sleep(max(0.0, min(every_s, until - time.monotonic())))
+class RssSampler:
+    """Appends ``{t, rss_mb}`` of a process tree every ``every_s`` until ``finish`` or the process ends.
+
+    A thread rather than a task on the generator's event loop: a sample never delays a request
+    that is due, and a loop busy sending does not stretch the sampling interval.
+    """
+
+    def __init__(self, pid: int, every_s: float) -> None:
+        self.samples: list[dict[str, Any]] = []
+        self._stop = threading.Event()
+        self._start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, args=(pid, every_s), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int, every_s: float) -> None:
+        while True:
+            kb = tree_rss_kb(pid)
+            if kb is None:
+                return
+            self.samples.append(
+                {"t": round(time.monotonic() - self._start, 1), "rss_mb": round(kb / 1024, 1)}
+            )
+            if self._stop.wait(every_s):
+                return
+
+    def finish(self) -> list[dict[str, Any]]:
+        """Stop sampling; returns the samples taken."""
+        self._stop.set()
+        self._thread.join(5)
+        return self.samples
 
 
 def slope_per_hour(samples: list[dict[str, Any]], key: str = "rss_mb") -> float | None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import statistics
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +12,7 @@ import aiohttp
 from mercenary_perf.data import load_dataset
 from mercenary_perf.generator import Flow, RunResult, run_open_loop
 from mercenary_perf.report.schema import build_report
-from mercenary_perf.rss import sample_rss, slope_per_hour
+from mercenary_perf.rss import RssSampler, slope_per_hour
 from mercenary_perf.scenarios import soak, stress
 from mercenary_perf.scenarios.base import Context, Options, Scenario
 from mercenary_perf.selfcheck import RELIABLE_FRACTION, cached_ceiling
@@ -65,14 +63,11 @@ def _creep_ratio(timeseries: list[dict[str, Any]]) -> float | None:
 
 
 async def _run_soak(sc: Scenario, opts: Options, flow: Flow, rate: float, duration: float) -> tuple[Any, ...]:
-    samples: list[dict[str, Any]] = []
-    sampler = None
-    if opts.server_pid is not None:
-        until = time.monotonic() + duration + 1
-        sampler = asyncio.create_task(sample_rss(opts.server_pid, soak.RSS_EVERY_S, until, samples))
-    result = await _drive(sc, opts, flow, rate, duration)
-    if sampler is not None:
-        await asyncio.wait_for(sampler, timeout=soak.RSS_EVERY_S + 5)
+    sampler = RssSampler(opts.server_pid, soak.RSS_EVERY_S) if opts.server_pid is not None else None
+    try:
+        result = await _drive(sc, opts, flow, rate, duration)
+    finally:
+        samples = sampler.finish() if sampler is not None else []
     measured = measure(result.recorder, duration, sc.groups)
     later = samples[len(samples) // 3 :]
     slope = slope_per_hour(later)

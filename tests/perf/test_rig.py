@@ -1,12 +1,15 @@
-"""The reference rig in pieces: memory cap, data tier, the whole run with a stand-in service, wrk."""
+"""The reference rig in pieces: memory cap, data tier, the whole run against the real service, wrk."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +19,27 @@ from mercenary_perf.closed import WRK_MISSING, parse_wrk, run_wrk
 from mercenary_perf.report.schema import read_json
 from mercenary_perf.rig.memcap import MemoryCap
 from mercenary_perf.rig.services import Postgres, Redis
-from mercenary_perf.rss import rss_kb, slope_per_hour, tree_rss_kb
+from mercenary_perf.rss import RssSampler, rss_kb, slope_per_hour, tree_rss_kb
 
 from .servers import ServerThread, marketplace_app
 
-FAKE = f"{sys.executable} {Path(__file__).with_name('fake_mercenary.py')}"
+# the service installed beside this interpreter, not whichever `mercenary` comes first on PATH
+MERCENARY = shlex.quote(str(Path(sys.executable).parent / "mercenary"))
 
 
-def test_rig_runs_scenarios_with_a_stand_in_service(tmp_path: Path) -> None:
+@pytest.fixture
+def _restore_affinity() -> Iterator[None]:
+    """The rig pins its own process (here: pytest) to the load core; the tests after it get all cores back."""
+    cpus = os.sched_getaffinity(0)
+    yield
+    os.sched_setaffinity(0, cpus)
+
+
+@pytest.mark.usefixtures("_restore_affinity")
+def test_rig_runs_scenarios_against_the_real_service(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["rig", "--scenario", "smoke", "--scenario", "auth-burst", "--scale", "demo", "--duration", "2",
-            "--mercenary-cmd", FAKE, "--state", str(tmp_path / "state"), "--out", str(out)]  # fmt: skip
+            "--mercenary-cmd", MERCENARY, "--state", str(tmp_path / "state"), "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     smoke = read_json(out / "sqlite-smoke.json")
     assert smoke["rig"]["memory_cap"].split()[0] in {"cgroup-v2", "cgroup-v1", "rss-watchdog"}
@@ -67,28 +80,37 @@ def test_rss_helpers() -> None:
     assert (rss_kb(os.getpid()) or 0) > 1000
     assert (tree_rss_kb(os.getpid()) or 0) >= (rss_kb(os.getpid()) or 0)
     assert rss_kb(2**22 + 12345) is None
+    assert RssSampler(2**22 + 12345, 0.01).finish() == []  # a process that is gone: no samples
+    sampler = RssSampler(os.getpid(), 0.01)
+    time.sleep(0.1)
+    samples = sampler.finish()
+    assert len(samples) >= 2
+    assert samples[0]["t"] == 0
+    assert samples[0]["rss_mb"] > 1
     rising = [{"t": t * 10.0, "rss_mb": 100 + t} for t in range(10)]
     assert slope_per_hour(rising) == pytest.approx(360.0)
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 def test_redis_starts_on_a_free_port_and_stops(tmp_path: Path) -> None:
-    r = Redis(tmp_path)
-    r.start()
+    r = Redis.start(tmp_path / "redis")
     try:
         assert r.url.startswith("redis://127.0.0.1:")
     finally:
         r.stop()
     assert r.proc is not None
     assert r.proc.poll() is not None
+    assert (tmp_path / "redis").is_dir()  # a given folder is kept
+    temporary = Redis.start()
+    temporary.stop()
+    assert not temporary.folder.exists()  # a temporary one goes with the server
 
 
 @pytest.mark.skipif(not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")), reason="no PostgreSQL server")
 def test_postgres_cluster_under_the_state_folder() -> None:
     state = Path(tempfile.mkdtemp(prefix="perf-rig-"))
     state.chmod(0o755)  # run as root, the cluster belongs to the postgres user, who must reach it
-    pg = Postgres(state)
-    pg.start()
+    pg = Postgres.start(state / "pg")
     try:
         pg.psql("CREATE DATABASE tpl")
         pg.psql("CREATE TABLE t(x int)", db="tpl")

@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mercenary_perf.generator import RunResult
+from mercenary_perf.scenarios.base import Options, Scenario
 from mercenary_perf.selfcheck import cached_ceiling, reliability
-
-if TYPE_CHECKING:
-    from mercenary_perf.generator import RunResult
-    from mercenary_perf.scenarios.base import Options, Scenario
 
 SCHEMA = "mercenary-perf/report/v1"
 

@@ -5,51 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from mercenary_perf import scenarios
 from mercenary_perf.report import markdown
+from mercenary_perf.report.files import write_all
 from mercenary_perf.rig.machine import commit_facts, machine_facts
 from mercenary_perf.rig.memcap import MemoryCap
-from mercenary_perf.rig.procs import LOAD_CPU, pin_self, stop
+from mercenary_perf.rig.procs import LOAD_CPU, log_file, pin_self, stop
 from mercenary_perf.rig.service import Mercenary, postgres_dataset, sqlite_dataset
 from mercenary_perf.rig.services import Postgres, Redis
-from mercenary_perf.rss import tree_rss_kb
+from mercenary_perf.rss import RssSampler
 from mercenary_perf.runner import run_scenario
 from mercenary_perf.scenarios.base import Options
 
 MEMORY_MAX = 1 << 30
 RSS_EVERY_S = 2.0
-
-
-class _RssThread:
-    """Samples the server's RSS in a thread so it does not share the generator's event loop."""
-
-    def __init__(self, pid: int, every_s: float) -> None:
-        self.samples: list[dict[str, Any]] = []
-        self._stop = threading.Event()
-        self._start = time.monotonic()
-        self._thread = threading.Thread(target=self._run, args=(pid, every_s), daemon=True)
-        self._thread.start()
-
-    def _run(self, pid: int, every_s: float) -> None:
-        while True:
-            kb = tree_rss_kb(pid)
-            if kb is None:
-                return
-            self.samples.append(
-                {"t": round(time.monotonic() - self._start, 1), "rss_mb": round(kb / 1024, 1)}
-            )
-            if self._stop.wait(every_s):
-                return
-
-    def finish(self) -> list[dict[str, Any]]:
-        self._stop.set()
-        self._thread.join(5)
-        return self.samples
 
 
 def run_one(
@@ -60,7 +32,7 @@ def run_one(
     proc, base, pinning = svc.serve(db_url, a.workers)
     cap = MemoryCap(a.memory_max, f"mercenary-rig-{proc.pid}")
     mechanism = cap.apply(proc.pid)
-    sampler = _RssThread(proc.pid, RSS_EVERY_S) if sc.kind != "soak" else None
+    sampler = RssSampler(proc.pid, RSS_EVERY_S) if sc.kind != "soak" else None
     try:
         opts = Options(base, a.rate, a.duration, db_url, server_pid=proc.pid, seed=a.seed)
         report = asyncio.run(run_scenario(sc, opts))
@@ -88,8 +60,6 @@ def run_one(
 
 def cmd_rig(a: argparse.Namespace) -> int:
     """Run every requested scenario on every requested backend; exit 0 only if all passed."""
-    from mercenary_perf.cli import write_all
-
     a.state.mkdir(parents=True, exist_ok=True)
     a.load_pinning = pin_self(LOAD_CPU)
     backends = ["sqlite", "postgres"] if a.backend == "both" else [a.backend]
@@ -99,11 +69,9 @@ def cmd_rig(a: argparse.Namespace) -> int:
             env: dict[str, str] = {}
             pg: Postgres | None = None
             if backend == "postgres":
-                pg = Postgres(a.state)
-                pg.start()
+                pg = Postgres.start(a.state / "pg", cpu=LOAD_CPU, log=log_file(a.state, "postgres"))
                 stack.callback(pg.stop)
-                redis = Redis(a.state)
-                redis.start()
+                redis = Redis.start(a.state / "redis", cpu=LOAD_CPU, log=log_file(a.state, "redis"))
                 stack.callback(redis.stop)
                 env["REDIS_URL"] = redis.url
             svc = Mercenary(a.mercenary_cmd, a.state, env)

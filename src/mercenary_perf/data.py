@@ -7,7 +7,6 @@ exist yet simply give empty lists.
 
 from __future__ import annotations
 
-import random
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,11 +48,6 @@ class Dataset:
     def counts(self) -> dict[str, int]:
         """How many rows of each table were sampled."""
         return {k: len(getattr(self, k)) for k in _QUERIES}
-
-
-def pick(rows: list[dict[str, Any]], rng: random.Random | None = None) -> dict[str, Any] | None:
-    """One random row, or None when there are none."""
-    return (rng or random).choice(rows) if rows else None
 
 
 def sqlite_path(url: str) -> Path:

@@ -9,7 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from mercenary_perf import selfcheck, trivial_server
+import mercenary_perf.selfcheck as selfcheck
+import mercenary_perf.trivial_server as trivial_server
 
 
 async def test_trivial_server_answers_pipelined_gets_and_stops_by_itself(

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from mercenary_perf import shapes
+import mercenary_perf.shapes as shapes
 from mercenary_perf.slo import Threshold, error_rate, evaluate, p95
 from mercenary_perf.stats import Recorder, Series, classify
 

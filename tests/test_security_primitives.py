@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from mercenary.security.passwords import HasherBusyError, PasswordHasher
+from mercenary.errors import HasherBusyError, InvalidTokenError
+from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import InvalidTokenError, TokenService, digest, new_refresh_token
+from mercenary.security.tokens import TokenService, digest, new_refresh_token
 from mercenary.web.pagination import CursorCodec, InvalidCursorError
 
 

@@ -71,7 +71,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 async def _create_admin(settings: Settings, *, email: str, name: str, password: str) -> int:
-    from mercenary.auth.service import EmailTakenError, create_admin
+    from mercenary.auth.errors import EmailTakenError
+    from mercenary.auth.service import create_admin
     from mercenary.db import open_database
     from mercenary.security.passwords import PasswordHasher
 

@@ -1,5 +1,10 @@
-"""Domain errors. Each has a stable machine-readable ``code`` and an HTTP status; ``web/errors.py``
-turns them into ``application/problem+json`` in one place."""
+"""Client-visible errors shared by every layer. Each has a stable machine-readable ``code``, an HTTP
+``status`` and a ``title``; its docstring says what it means (``docs/errors.md`` is generated from
+them). ``web/errors.py`` turns them into ``application/problem+json`` in one place.
+
+A domain keeps its own errors in ``<domain>/errors.py``, subclassing these; ``error_registry.py``
+collects them all and checks that every code is unique.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ from typing import Any, ClassVar
 
 
 class MercenaryError(Exception):
-    """Base of every error a client may see."""
+    """The request cannot be read or acted on, and no more specific code applies (e.g. a body
+    that is not UTF-8).
+
+    The base of every error a client may see: a subclass sets ``status``, ``code`` and ``title``,
+    and its docstring's first paragraph says what the code means.
+    """
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
@@ -74,3 +84,24 @@ class ServiceUnavailableError(MercenaryError):
     def __init__(self, detail: str | None = None, *, retry_after: int = 1, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.headers["Retry-After"] = str(retry_after)
+
+
+class EmptySearchError(InvalidRequestError):
+    """The search text has no searchable words."""
+
+    code = "empty_search"
+    title = "Empty search"
+
+
+class InvalidTokenError(AuthenticationError):
+    """The bearer token is malformed, forged, expired, or of the wrong kind."""
+
+    code = "invalid_token"
+    title = "Invalid token"
+
+
+class HasherBusyError(ServiceUnavailableError):
+    """Too many password hashes are queued; the client should retry shortly."""
+
+    code = "auth_busy"
+    title = "Authentication is busy"

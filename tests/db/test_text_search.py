@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from mercenary.db import Database, Query
-from mercenary.db.fulltext import SEARCH_PARAM, EmptySearchError, SearchTarget, terms, text_match
+from mercenary.db.fulltext import SEARCH_PARAM, SearchTarget, terms, text_match
 from mercenary.db.metadata import utcnow
-from mercenary.errors import InvalidRequestError
+from mercenary.errors import EmptySearchError, InvalidRequestError
 from mercenary.projects.tables import projects
-from mercenary.skills.service import UnknownSkillError, resolve_skills, slugs_by_id
+from mercenary.skills.errors import UnknownSkillError
+from mercenary.skills.service import resolve_skills, slugs_by_id
 from mercenary.skills.tables import skill_aliases, skills
 
 PROJECTS = SearchTarget(projects, "id", "fts_projects")

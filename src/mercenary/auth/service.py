@@ -11,37 +11,17 @@ from datetime import timedelta
 from typing import Any
 
 from mercenary.auth import queries
+from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
 from mercenary.auth.schemas import SignupRequest
 from mercenary.db import Database, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
-from mercenary.errors import AuthenticationError, ConflictError, InvalidRequestError
+from mercenary.errors import InvalidRequestError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import InvalidTokenError, TokenService, digest, new_refresh_token
+from mercenary.security.tokens import TokenService, digest, new_refresh_token
 from mercenary.settings import Settings
 from mercenary.tenants import service as tenants
 from mercenary.users import service as users
-
-
-class EmailTakenError(ConflictError):
-    """An account with this e-mail address exists."""
-
-    code = "email_taken"
-    title = "E-mail already registered"
-
-
-class InvalidCredentialsError(AuthenticationError):
-    """Wrong e-mail or password (deliberately not saying which)."""
-
-    code = "invalid_credentials"
-    title = "Invalid credentials"
-
-
-class InvalidRefreshTokenError(InvalidTokenError):
-    """The refresh token is unknown, expired, revoked, or was reused after rotation."""
-
-    code = "invalid_refresh_token"
-    title = "Invalid refresh token"
 
 
 class Auth:

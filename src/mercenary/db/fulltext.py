@@ -17,17 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from mercenary.errors import InvalidRequestError
+from mercenary.errors import EmptySearchError
 
 MAX_TERMS = 16
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
-
-
-class EmptySearchError(InvalidRequestError):
-    """The search text has no searchable words."""
-
-    code = "empty_search"
-    title = "Empty search"
 
 
 @dataclass(frozen=True)

@@ -12,28 +12,14 @@ from typing import Literal
 
 from mercenary.db import Executor, Row
 from mercenary.db.metadata import utcnow
-from mercenary.errors import ConflictError, NotFoundError
 from mercenary.projects import queries
+from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
 from mercenary.security.principal import Principal, require_role
 
 Lock = Literal["share", "update"] | None
 LOCKS = {None: queries.get_project, "share": queries.get_project_shared, "update": queries.get_project_locked}
 PUBLIC_STATUSES = frozenset({"open", "closed"})
 EDITABLE_STATUSES = frozenset({"draft", "open"})
-
-
-class ProjectNotFoundError(NotFoundError):
-    """No project with this id that the caller may see."""
-
-    code = "project_not_found"
-    title = "Project not found"
-
-
-class ProjectNotOpenError(ConflictError):
-    """The project does not take proposals (it is a draft, closed or cancelled)."""
-
-    code = "project_not_open"
-    title = "Project not open"
 
 
 def visible(row: Row, principal: Principal) -> bool:

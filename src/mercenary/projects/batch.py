@@ -11,28 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from mercenary.db import Executor, Row
-from mercenary.errors import ConflictError, InvalidRequestError, MercenaryError
+from mercenary.errors import InvalidRequestError, MercenaryError
 from mercenary.projects import queries
-from mercenary.projects.access import ProjectNotFoundError
+from mercenary.projects.errors import BatchConflictError, BatchInvalidError, ProjectNotFoundError
 from mercenary.projects.relations import skill_slugs
 from mercenary.projects.schemas import ProjectBatch, ProjectBatchItem
 from mercenary.projects.service import apply_update, check_update, skill_ids
 from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
-
-
-class BatchInvalidError(InvalidRequestError):
-    """At least one item of the batch is invalid; ``errors`` lists each one. Nothing was changed."""
-
-    code = "batch_invalid"
-    title = "Invalid batch"
-
-
-class BatchConflictError(ConflictError):
-    """An item changed while the batch was being written; nothing was changed."""
-
-    code = "batch_conflict"
-    title = "Batch conflict"
+from mercenary.skills.errors import UnknownSkillError
 
 
 def _error(index: int, item: ProjectBatchItem, exc: MercenaryError) -> dict[str, Any]:
@@ -47,7 +34,7 @@ async def _resolve(conn: Executor, names: list[str]) -> tuple[dict[str, int], se
         chunk = names[start : start + skills.MAX_SKILLS]
         try:
             resolved.update(await skills.resolve_skills(conn, chunk))
-        except skills.UnknownSkillError as exc:
+        except UnknownSkillError as exc:
             unknown.update(exc.extra["unknown"])
             known = [n for n in chunk if n not in unknown]
             resolved.update(await skills.resolve_skills(conn, known))
@@ -64,7 +51,7 @@ def _check(item: ProjectBatchItem, row: Row | None, seen: set[int], unknown: set
     check_update(row, changes)
     bad = sorted({n.strip().lower() for n in changes.get("skills", [])} & unknown)
     if bad:
-        raise skills.UnknownSkillError(f"Unknown skill(s): {', '.join(bad)}.")
+        raise UnknownSkillError(f"Unknown skill(s): {', '.join(bad)}.")
 
 
 async def update_projects(conn: Executor, principal: Principal, batch: ProjectBatch) -> list[Row]:

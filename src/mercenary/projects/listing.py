@@ -32,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from mercenary.db import Executor, Query
 from mercenary.db.fulltext import SEARCH_PARAM, SearchTarget, terms, text_match
 from mercenary.db.keyset import Keyset, Slice
-from mercenary.errors import InvalidRequestError
+from mercenary.projects.errors import InvalidFilterError
 from mercenary.projects.queries import COLUMNS, IS_OPEN
 from mercenary.projects.tables import project_skills as ps
 from mercenary.projects.tables import projects as p
@@ -42,13 +42,6 @@ from mercenary.skills import service as skills
 SEARCH = SearchTarget(p, "id", "fts_projects")
 Scope = Literal["market", "mine"]
 bp = sa.bindparam
-
-
-class InvalidFilterError(InvalidRequestError):
-    """A combination of filters the list does not offer."""
-
-    code = "invalid_filter"
-    title = "Invalid filter"
 
 
 @dataclass(frozen=True)

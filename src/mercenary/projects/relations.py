@@ -7,19 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from mercenary.db import Executor, Row
-from mercenary.errors import InvalidRequestError
 from mercenary.projects import queries
+from mercenary.projects.errors import UnknownIncludeError
 from mercenary.projects.schemas import INCLUDES
 from mercenary.proposals import service as proposals
 from mercenary.skills import service as skills
 from mercenary.users import service as users
-
-
-class UnknownIncludeError(InvalidRequestError):
-    """``?include=`` named a relation projects do not have."""
-
-    code = "unknown_include"
-    title = "Unknown include"
 
 
 def parse_includes(raw: str | None) -> frozenset[str]:

@@ -13,9 +13,14 @@ from typing import Any
 
 from mercenary.db import Executor, Row
 from mercenary.db.metadata import utcnow
-from mercenary.errors import ConflictError, InvalidRequestError
+from mercenary.errors import InvalidRequestError
 from mercenary.projects import queries
 from mercenary.projects.access import EDITABLE_STATUSES, access_own_project, access_project
+from mercenary.projects.errors import (
+    InvalidTransitionError,
+    ProjectNotDeletableError,
+    ProjectNotEditableError,
+)
 from mercenary.projects.relations import attach, skill_slugs
 from mercenary.projects.schemas import ProjectCreate, ProjectUpdate
 from mercenary.proposals import service as proposals
@@ -23,27 +28,6 @@ from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
 
 TRANSITIONS = frozenset({("draft", "open"), ("draft", "cancelled"), ("open", "cancelled")})
-
-
-class ProjectNotEditableError(ConflictError):
-    """Closed and cancelled projects do not change."""
-
-    code = "project_not_editable"
-    title = "Project not editable"
-
-
-class InvalidTransitionError(ConflictError):
-    """The requested status cannot follow the project's current one."""
-
-    code = "invalid_transition"
-    title = "Invalid status transition"
-
-
-class ProjectNotDeletableError(ConflictError):
-    """Only drafts are deleted; a published project is cancelled instead."""
-
-    code = "project_not_deletable"
-    title = "Project not deletable"
 
 
 def skill_ids(names: Iterable[str], resolved: dict[str, int]) -> list[int]:

@@ -15,32 +15,12 @@ from collections.abc import Iterable
 from mercenary.db import Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
-from mercenary.errors import ConflictError, NotFoundError
-from mercenary.projects.access import ProjectNotOpenError, access_project, close_for_hire
+from mercenary.projects.access import access_project, close_for_hire
+from mercenary.projects.errors import ProjectNotOpenError
 from mercenary.proposals import queries
+from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
 from mercenary.proposals.schemas import ProposalCreate
 from mercenary.security.principal import Principal, require_role
-
-
-class ProposalNotFoundError(NotFoundError):
-    """No proposal with this id that the caller may see."""
-
-    code = "proposal_not_found"
-    title = "Proposal not found"
-
-
-class ProposalExistsError(ConflictError):
-    """The freelancer already has a live (submitted or accepted) proposal on this project."""
-
-    code = "proposal_exists"
-    title = "Proposal exists"
-
-
-class ProposalNotSubmittedError(ConflictError):
-    """Only a submitted proposal can be accepted, rejected or withdrawn."""
-
-    code = "proposal_not_submitted"
-    title = "Proposal already decided"
 
 
 async def access_proposal(conn: Executor, proposal_id: int, principal: Principal) -> Row:

@@ -14,41 +14,18 @@ from typing import Any
 from mercenary.db import Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
-from mercenary.errors import ConflictError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects.access import access_project
 from mercenary.proposals import service as proposals
 from mercenary.reviews import queries
+from mercenary.reviews.errors import (
+    AlreadyReviewedError,
+    InvalidRevieweeError,
+    NotAParticipantError,
+    ProjectNotClosedError,
+)
 from mercenary.reviews.schemas import ReviewCreate
 from mercenary.security.principal import Principal
 from mercenary.users import service as users
-
-
-class ProjectNotClosedError(ConflictError):
-    """Reviews open once the project is closed with an accepted proposal."""
-
-    code = "project_not_closed"
-    title = "Project not closed"
-
-
-class NotAParticipantError(PermissionDeniedError):
-    """Only the hiring organization's clients and the hired freelancer review a project."""
-
-    code = "not_a_participant"
-    title = "Not a participant"
-
-
-class InvalidRevieweeError(InvalidRequestError):
-    """The reviewee is not the other party of the project."""
-
-    code = "invalid_reviewee"
-    title = "Invalid reviewee"
-
-
-class AlreadyReviewedError(ConflictError):
-    """This side of the project has already reviewed the other."""
-
-    code = "already_reviewed"
-    title = "Already reviewed"
 
 
 async def post_review(conn: Executor, principal: Principal, body: ReviewCreate) -> Row:

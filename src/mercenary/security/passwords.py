@@ -14,15 +14,8 @@ from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from mercenary.errors import ServiceUnavailableError
+from mercenary.errors import HasherBusyError
 from mercenary.settings import Settings
-
-
-class HasherBusyError(ServiceUnavailableError):
-    """Too many password hashes are queued; the client should retry shortly."""
-
-    code = "auth_busy"
-    title = "Authentication is busy"
 
 
 class PasswordHasher:

@@ -8,17 +8,10 @@ import time
 
 import jwt
 
-from mercenary.errors import AuthenticationError
+from mercenary.errors import InvalidTokenError
 from mercenary.security.principal import Principal
 
 ALGORITHM = "HS256"
-
-
-class InvalidTokenError(AuthenticationError):
-    """The bearer token is malformed, forged, expired, or of the wrong kind."""
-
-    code = "invalid_token"
-    title = "Invalid token"
 
 
 class TokenService:

@@ -14,28 +14,15 @@ from mercenary.backends.cache import Cache
 from mercenary.backends.cache.readthrough import invalidate, read_through
 from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
-from mercenary.errors import ConflictError, InvalidRequestError, NotFoundError
+from mercenary.errors import InvalidRequestError, NotFoundError
 from mercenary.skills import queries
+from mercenary.skills.errors import SkillNameTakenError, UnknownSkillError
 from mercenary.skills.schemas import SkillRead
 
 MAX_SKILLS = 30
 # What any slug or alias looks like (case aside): anything else cannot name a skill, and is never
 # sent to the database (PostgreSQL refuses some bytes, e.g. NUL, with an error rather than no match).
 _NAME = re.compile(r"[a-z0-9][a-z0-9+#.-]{0,63}")
-
-
-class UnknownSkillError(InvalidRequestError):
-    """A skill slug (or alias) that the taxonomy does not have."""
-
-    code = "unknown_skill"
-    title = "Unknown skill"
-
-
-class SkillNameTakenError(ConflictError):
-    """A slug or alias already names another skill."""
-
-    code = "skill_name_taken"
-    title = "Skill name taken"
 
 
 async def _resolve(conn: Executor, names: Iterable[str]) -> list[Row]:

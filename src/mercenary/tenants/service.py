@@ -6,15 +6,9 @@ import secrets
 
 from mercenary.db import Executor, Row
 from mercenary.db.metadata import utcnow
-from mercenary.errors import InvalidRequestError, NotFoundError
+from mercenary.errors import NotFoundError
 from mercenary.tenants import queries
-
-
-class UnknownInvitationError(InvalidRequestError):
-    """The invitation code matches no organization."""
-
-    code = "unknown_invitation"
-    title = "Unknown invitation code"
+from mercenary.tenants.errors import UnknownInvitationError
 
 
 async def create_organization(conn: Executor, *, name: str, kind: str) -> Row:

@@ -8,9 +8,8 @@ from fastapi import Depends, Path, Query, Request
 
 from mercenary.db import Database
 from mercenary.db.metadata import MAX_ID
-from mercenary.errors import AuthenticationError
+from mercenary.errors import AuthenticationError, InvalidTokenError
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import InvalidTokenError
 from mercenary.state import AppState
 from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec
 

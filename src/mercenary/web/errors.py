@@ -1,8 +1,16 @@
-"""The one place that maps errors to HTTP: RFC 9457 ``application/problem+json`` with a stable ``code``."""
+"""The one place that maps errors to HTTP: RFC 9457 ``application/problem+json`` with a stable ``code``.
+
+Domain errors are :class:`~mercenary.errors.MercenaryError` subclasses and carry their own status,
+code and title. The codes the web layer answers by itself (validation, parsing, routing, the
+database's busy signal, crashes) are the :class:`ErrorCode` constants below, listed in
+:data:`WEB_ERRORS`; ``mercenary.error_registry`` lists both kinds in ``docs/errors.md``.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -12,21 +20,110 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from mercenary.db.base import DatabaseBusyError
-from mercenary.errors import MercenaryError
+from mercenary.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    MercenaryError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 log = logging.getLogger("mercenary.web")
 
 PROBLEM = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A code a client may receive: its status (None: whatever the framework chose), title and
+    meaning."""
+
+    status: int | None
+    code: str
+    title: str
+    meaning: str
+
+    @classmethod
+    def of(cls, error: type[MercenaryError]) -> ErrorCode:
+        """The code of an error class; its meaning is the docstring's first paragraph."""
+        doc = inspect.getdoc(error) or ""
+        return cls(error.status, error.code, error.title, " ".join(doc.split("\n\n")[0].split()))
+
+    def response(
+        self, detail: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+    ) -> Response:
+        """This problem as a response."""
+        assert self.status is not None
+        return problem(self.status, self.code, self.title, detail, headers, **extra)
+
+
+class UnknownFieldError(InvalidRequestError):
+    """``?fields=`` named a field the resource does not have; ``unknown`` and ``allowed`` list them."""
+
+    code = "unknown_field"
+    title = "Unknown field"
+
+
+VALIDATION_ERROR = ErrorCode(
+    422,
+    "validation_error",
+    "Validation error",
+    "A parameter or body field is missing, has the wrong type or breaks a constraint of the schema; "
+    "`errors` lists each one (`field`, `in`, `message`, `type`).",
+)
+MALFORMED_JSON = ErrorCode(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON.")
+UNSUPPORTED_MEDIA_TYPE = ErrorCode(
+    415,
+    "unsupported_media_type",
+    "Unsupported media type",
+    "The request body's media type is not one the operation takes.",
+)
+PAYLOAD_TOO_LARGE = ErrorCode(
+    413, "payload_too_large", "Payload too large", "The request body is larger than `MAX_BODY_BYTES`."
+)
+METHOD_NOT_ALLOWED = ErrorCode(
+    405, "method_not_allowed", "Method not allowed", "The path exists but does not take this HTTP method."
+)
+DATABASE_BUSY = ErrorCode(
+    503,
+    "database_busy",
+    "Service unavailable",
+    "The database could not take the write in time (another process held its lock); retry after "
+    "`Retry-After` seconds.",
+)
+INTERNAL_ERROR = ErrorCode(
+    500, "internal_error", "Internal server error", "A bug: the server failed unexpectedly (it is logged)."
+)
+HTTP_ERROR = ErrorCode(
+    None,
+    "http_error",
+    "HTTP error",
+    "Any other refusal by the HTTP framework, with the framework's status (none is known to happen).",
+)
+WEB_ERRORS = (
+    VALIDATION_ERROR,
+    MALFORMED_JSON,
+    UNSUPPORTED_MEDIA_TYPE,
+    PAYLOAD_TOO_LARGE,
+    METHOD_NOT_ALLOWED,
+    DATABASE_BUSY,
+    INTERNAL_ERROR,
+    HTTP_ERROR,
+)
+# What the framework's own HTTP errors (routing, an unreadable body) are answered with.
 HTTP_CODES = {
-    400: ("bad_request", "Bad request"),
-    401: ("not_authenticated", "Not authenticated"),
-    403: ("permission_denied", "Permission denied"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    413: ("payload_too_large", "Payload too large"),
-    415: ("unsupported_media_type", "Unsupported media type"),
-    422: ("validation_error", "Validation error"),
-    500: ("internal_error", "Internal server error"),
+    e.status: (e.code, e.title)
+    for e in (
+        ErrorCode.of(MercenaryError),
+        ErrorCode.of(AuthenticationError),
+        ErrorCode.of(PermissionDeniedError),
+        ErrorCode.of(NotFoundError),
+        METHOD_NOT_ALLOWED,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        VALIDATION_ERROR,
+        INTERNAL_ERROR,
+    )
 }
 
 
@@ -65,10 +162,8 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
     if any(e["type"] == "json_invalid" for e in errors):
-        return problem(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON.")
-    return problem(
-        422, "validation_error", "Validation error", "The request has invalid fields.", errors=errors
-    )
+        return MALFORMED_JSON.response("The request body is not valid JSON.")
+    return VALIDATION_ERROR.response("The request has invalid fields.", errors=errors)
 
 
 async def _on_domain(request: Request, exc: Exception) -> Response:
@@ -78,19 +173,18 @@ async def _on_domain(request: Request, exc: Exception) -> Response:
 
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    code, title = HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+    code, title = HTTP_CODES.get(exc.status_code, (HTTP_ERROR.code, HTTP_ERROR.title))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     return problem(exc.status_code, code, title, detail, dict(exc.headers) if exc.headers else None)
 
 
 async def _on_busy(request: Request, exc: Exception) -> Response:
-    detail = "The database is busy; retry shortly."
-    return problem(503, "database_busy", "Service unavailable", detail, {"Retry-After": "1"})
+    return DATABASE_BUSY.response("The database is busy; retry shortly.", {"Retry-After": "1"})
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, "internal_error", "Internal server error")
+    return INTERNAL_ERROR.response()
 
 
 def install(app: FastAPI) -> None:

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mercenary.errors import InvalidRequestError
-
-
-class UnknownFieldError(InvalidRequestError):
-    """``?fields=`` named a field the resource does not have."""
-
-    code = "unknown_field"
-    title = "Unknown field"
+from mercenary.web.errors import UnknownFieldError
 
 
 def parse_fields(raw: str | None, allowed: Iterable[str]) -> frozenset[str] | None:

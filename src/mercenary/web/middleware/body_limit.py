@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercenary.web.errors import problem
+from mercenary.web.errors import PAYLOAD_TOO_LARGE
 
 
 class BodyTooLargeError(Exception):
@@ -65,5 +65,5 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"The request body is larger than {self.max_bytes} bytes."
-        response = problem(413, "payload_too_large", "Payload too large", detail, {"Connection": "close"})
+        response = PAYLOAD_TOO_LARGE.response(detail, {"Connection": "close"})
         await response(scope, receive, send)

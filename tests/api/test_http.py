@@ -62,3 +62,17 @@ async def test_body_over_the_limit_when_streamed(client: httpx.AsyncClient) -> N
 async def test_bad_content_length_header(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v1/auth/login", content=b"{}", headers={"content-length": "abc"})
     assert_problem(response, 413, "payload_too_large")
+
+
+async def test_a_body_that_is_not_json_is_unsupported(client: httpx.AsyncClient) -> None:
+    body = b'{"email": "a@example.com", "password": "x"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        response = await client.post(
+            "/api/v1/auth/login", content=body, headers={"content-type": content_type}
+        )
+        assert_problem(response, 415, "unsupported_media_type")
+    # The same bytes as JSON reach the use case; JSON of the wrong shape is still a 422.
+    ok = await client.post("/api/v1/auth/login", content=body, headers={"content-type": "application/json"})
+    assert_problem(ok, 401, "invalid_credentials")
+    assert_problem(await client.post("/api/v1/auth/login", json=[1]), 422, "validation_error")
+    assert_problem(await client.post("/api/v1/auth/login"), 422, "validation_error")

@@ -76,7 +76,7 @@ UNSUPPORTED_MEDIA_TYPE = ErrorCode(
     415,
     "unsupported_media_type",
     "Unsupported media type",
-    "The request body's media type is not one the operation takes.",
+    "The request has a body that is not JSON: send it as `application/json`.",
 )
 PAYLOAD_TOO_LARGE = ErrorCode(
     413, "payload_too_large", "Payload too large", "The request body is larger than `MAX_BODY_BYTES`."
@@ -158,11 +158,22 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _body_not_json(exc: RequestValidationError) -> bool:
+    # FastAPI hands the endpoint the raw bytes when the Content-Type is not JSON (or missing); the
+    # body model then refuses bytes. Only this error path looks, so valid requests pay nothing.
+    return any(
+        tuple(err.get("loc", ()))[:1] == ("body",) and isinstance(err.get("input"), bytes)
+        for err in exc.errors()
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
     if any(e["type"] == "json_invalid" for e in errors):
         return MALFORMED_JSON.response("The request body is not valid JSON.")
+    if _body_not_json(exc):
+        return UNSUPPORTED_MEDIA_TYPE.response("Send the request body as `application/json`.")
     return VALIDATION_ERROR.response("The request has invalid fields.", errors=errors)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mercenary.projects.tables import ProjectStatus
 from mercenary.users.schemas import UserPublic
 from mercenary.web.pagination import Page
-from mercenary.web.schemas import BodyId, Strict
+from mercenary.web.schemas import BodyId, Strict, omitted_not_null
 
 MAX_PROJECT_SKILLS = 20
 MAX_BATCH = 100
@@ -37,6 +37,8 @@ class ProjectCreate(Strict):
 class ProjectUpdate(Strict):
     """Changes to a project: only the fields given change. ``status`` moves a draft to ``open`` or
     ``cancelled``, or an open project to ``cancelled`` (closing happens by accepting a proposal)."""
+
+    model_config = ConfigDict(json_schema_extra=omitted_not_null)
 
     title: Title | None = None
     description: Description | None = None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from mercenary.web.schemas import Strict
+from mercenary.web.schemas import Strict, omitted_not_null
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9+#.-]{0,63}$"
 MAX_ALIASES = 20
@@ -31,6 +31,8 @@ class SkillCreate(Strict):
 class SkillUpdate(Strict):
     """The fields to change; ``aliases``, when given, replaces the whole set. ``null`` is refused:
     leave a field out to keep it."""
+
+    model_config = ConfigDict(json_schema_extra=omitted_not_null)
 
     slug: Slug | None = None
     name: SkillName | None = None

@@ -48,3 +48,20 @@ class Strict(BaseModel):
         if where is not None:
             raise ValueError(f"`{where}` contains control characters")
         return data
+
+
+def omitted_not_null(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` for a model of changes whose fields may be left out but not sent as
+    null: it publishes each ``X | None = None`` field as plain ``X`` with no default, which is what
+    the model's validator accepts (the ``None`` in the type only stands for "not given")."""
+    for prop in schema.get("properties", {}).values():
+        branches = prop.get("anyOf")
+        if branches and {"type": "null"} in branches:
+            rest = [b for b in branches if b != {"type": "null"}]
+            del prop["anyOf"]
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]

@@ -20,7 +20,7 @@ from mercenary.skills.routes import router as skills_router
 from mercenary.state import AppState
 from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
-from mercenary.web import errors
+from mercenary.web import errors, openapi
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    openapi.install(app)
     return app
 
 

@@ -18,10 +18,13 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db.fulltext import terms
+from mercenary.errors import ConflictError, NotFoundError, PermissionDeniedError
 from mercenary.profiles import service
 from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
+from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
 
 router = APIRouter(prefix="/api/v1", tags=["freelancers"])
@@ -38,12 +41,14 @@ Fields = Annotated[str | None, Query(max_length=512, description="e.g. user_id,n
 
 
 @router.get("/freelancers/{user_id}/profile", response_model=ProfileRead)
+@raises(NotFoundError)
 async def get_profile(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
     """A freelancer's profile; 404 when the user has none (clients and admins never do)."""
     return await service.get_profile(db, user_id)
 
 
 @router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)
+@raises(PermissionDeniedError, NotFoundError, UnknownSkillError, ConflictError)
 async def put_profile(
     user_id: ObjectId, body: ProfileWrite, db: DB, principal: CurrentUser
 ) -> dict[str, Any]:

@@ -8,8 +8,18 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db.keyset import Slice
+from mercenary.errors import InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
+from mercenary.projects.errors import (
+    BatchConflictError,
+    BatchInvalidError,
+    InvalidTransitionError,
+    ProjectNotDeletableError,
+    ProjectNotEditableError,
+    ProjectNotFoundError,
+    UnknownIncludeError,
+)
 from mercenary.projects.relations import attach, parse_includes
 from mercenary.projects.schemas import (
     INCLUDES,
@@ -22,8 +32,10 @@ from mercenary.projects.schemas import (
     ProjectUpdate,
     Status,
 )
+from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_ID, BY_RANK, CursorCodec, Pager
 from mercenary.web.schemas import NO_CONTROL
 
@@ -66,6 +78,7 @@ def shape_page(
 
 
 @router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
+@raises(PermissionDeniedError, UnknownSkillError)
 async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
     """Post a project for the caller's organization (clients only). It starts as a draft unless
     `status` is `open`; `skills` are slugs (or aliases) from the taxonomy."""
@@ -99,6 +112,7 @@ async def list_projects(
 
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
+@raises(PermissionDeniedError, BatchInvalidError, BatchConflictError)
 async def update_projects(body: ProjectBatch, db: DB, principal: CurrentUser) -> dict[str, Any]:
     """Change up to 100 of the caller's organization's projects in one transaction. Every item is
     validated first; if any is invalid the answer is 422 `batch_invalid` with `errors` (index, id,
@@ -108,6 +122,7 @@ async def update_projects(body: ProjectBatch, db: DB, principal: CurrentUser) ->
 
 
 @router.get("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
+@raises(ProjectNotFoundError, UnknownIncludeError)
 async def get_project(
     db: DB, principal: CurrentUser, project_id: ObjectId, include: IncludeParam = None
 ) -> dict[str, Any]:
@@ -117,6 +132,14 @@ async def get_project(
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
+@raises(
+    PermissionDeniedError,
+    ProjectNotFoundError,
+    InvalidRequestError,
+    UnknownSkillError,
+    ProjectNotEditableError,
+    InvalidTransitionError,
+)
 async def update_project(
     body: ProjectUpdate, db: DB, principal: CurrentUser, project_id: ObjectId
 ) -> dict[str, Any]:
@@ -127,6 +150,7 @@ async def update_project(
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response)
+@raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotDeletableError)
 async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -> Response:
     """Delete a draft of the caller's organization. A published project is cancelled instead (409)."""
     async with db.transaction() as conn:

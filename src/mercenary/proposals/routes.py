@@ -8,10 +8,14 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db.keyset import Slice
+from mercenary.errors import PermissionDeniedError
+from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
 from mercenary.proposals import service
+from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
 from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1", tags=["proposals"])
@@ -26,6 +30,7 @@ def _shaped(page: Slice, fields: frozenset[str] | None) -> list[dict[str, Any]]:
 
 
 @router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
+@raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotOpenError, ProposalExistsError)
 async def submit_proposal(
     body: ProposalCreate, db: DB, principal: CurrentUser, project_id: ObjectId
 ) -> dict[str, Any]:
@@ -74,12 +79,14 @@ async def list_my_proposals(
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalRead)
+@raises(ProposalNotFoundError)
 async def get_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
     """A proposal the caller wrote or that was made to the caller's organization."""
     return await service.access_proposal(db, proposal_id, principal)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalRead)
+@raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError, ProjectNotOpenError)
 async def accept_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
     """Accept a pending proposal (the project's organization, clients only): the project closes and
     the other pending proposals are rejected in the same transaction."""
@@ -88,6 +95,7 @@ async def accept_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
+@raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError)
 async def reject_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
     """Reject a pending proposal (the project's organization, clients only)."""
     async with db.transaction() as conn:
@@ -95,6 +103,7 @@ async def reject_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId)
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalRead)
+@raises(ProposalNotFoundError, ProposalNotSubmittedError)
 async def withdraw_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
     """Withdraw the caller's own pending proposal; a new one may be submitted afterwards."""
     async with db.transaction() as conn:

@@ -7,10 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.errors import NotFoundError
+from mercenary.projects.errors import ProjectNotFoundError
 from mercenary.reviews import service
+from mercenary.reviews.errors import (
+    AlreadyReviewedError,
+    InvalidRevieweeError,
+    NotAParticipantError,
+    ProjectNotClosedError,
+)
 from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
@@ -19,6 +28,13 @@ SCOPE = "reviews.by_reviewee"
 
 
 @router.post("/reviews", status_code=201, response_model=ReviewRead)
+@raises(
+    ProjectNotFoundError,
+    NotAParticipantError,
+    InvalidRevieweeError,
+    ProjectNotClosedError,
+    AlreadyReviewedError,
+)
 async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
     reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
@@ -51,6 +67,7 @@ async def list_reviews(
 
 
 @router.get("/users/{user_id}/rating", response_model=RatingRead)
+@raises(NotFoundError)
 async def get_rating(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
     """A user's rating: review count, mean (null without reviews) and the count of each star."""
     return await service.get_rating(db, user_id)

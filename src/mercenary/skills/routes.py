@@ -7,10 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from mercenary.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from mercenary.security.principal import require_role
 from mercenary.skills import service
+from mercenary.skills.errors import SkillNameTakenError
 from mercenary.skills.schemas import SkillCreate, SkillRead, SkillUpdate
 from mercenary.web.deps import CurrentUser, ObjectId, State
+from mercenary.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/skills", tags=["skills"])
 
@@ -23,6 +26,7 @@ async def list_skills(state: State, principal: CurrentUser) -> Response:
 
 
 @router.post("", status_code=201, response_model=SkillRead)
+@raises(PermissionDeniedError, InvalidRequestError, SkillNameTakenError)
 async def create_skill(body: SkillCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
     """Add a skill (admins only). 409 when its slug or an alias already names a skill."""
     require_role(principal, "admin")
@@ -33,6 +37,7 @@ async def create_skill(body: SkillCreate, state: State, principal: CurrentUser) 
 
 
 @router.patch("/{skill_id}", response_model=SkillRead)
+@raises(PermissionDeniedError, NotFoundError, InvalidRequestError, SkillNameTakenError)
 async def update_skill(
     skill_id: ObjectId, body: SkillUpdate, state: State, principal: CurrentUser
 ) -> dict[str, Any]:
@@ -43,6 +48,7 @@ async def update_skill(
 
 
 @router.delete("/{skill_id}", status_code=204, response_class=Response)
+@raises(PermissionDeniedError, NotFoundError)
 async def delete_skill(skill_id: ObjectId, state: State, principal: CurrentUser) -> Response:
     """Remove a skill (admins only), with its aliases and its links to profiles and projects."""
     require_role(principal, "admin")

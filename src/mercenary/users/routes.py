@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.errors import NotFoundError
 from mercenary.users import service
 from mercenary.users.schemas import USER_FIELDS, UserPage, UserPublic, UserRead
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -19,6 +21,7 @@ SCOPE = "users.members"
 
 
 @router.get("/me", response_model=UserRead)
+@raises(NotFoundError)
 async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
     """The signed-in user."""
     return await service.get_user(db, principal.user_id)
@@ -44,6 +47,7 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserPublic)
+@raises(NotFoundError)
 async def get_user(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
     """A user's public view."""
     return await service.get_user(db, user_id)

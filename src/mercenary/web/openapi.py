@@ -1,0 +1,196 @@
+"""The OpenAPI document, telling the truth about errors and auth.
+
+FastAPI documents an operation's success response and a 422 in its own ``HTTPValidationError``
+shape. :func:`install` replaces ``app.openapi`` with a function that builds FastAPI's document once
+(never per request) and then gives every operation each error status it can answer, with the real
+body: ``application/problem+json`` in the ``Problem`` shape, and the codes that status may carry
+(``docs/errors.md`` says what each means). The statuses come from two places:
+
+1. The route's signature, read the same way for every route so none can be forgotten:
+
+   - any parameter or body: 422 ``validation_error``;
+   - a body: 400 ``malformed_json`` / ``bad_request``, 413 ``payload_too_large`` and
+     415 ``unsupported_media_type``;
+   - a path parameter (an id): 404, with the route's own not-found codes or else ``not_found``;
+   - a ``fields`` query parameter: 422 ``unknown_field``; the ``Cursors`` dependency: 400
+     ``invalid_cursor``;
+   - the ``CurrentUser`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
+     operation's ``security`` names the ``bearerAuth`` scheme;
+   - the ``DB`` or ``State`` dependency (the database): 503 ``database_busy``.
+
+2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
+   ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
+   the auth use cases. The decorator only records the classes on the function.
+
+Responses a route declares itself (``responses=``) are kept as they are. The bearer scheme is
+documentation only: authentication stays in ``web/deps.py`` (``HTTPBearer`` would change its answers).
+``tests/api/test_openapi_conformance.py`` sends generated requests to every operation and fails on
+any status, content type or body the document does not describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.routing import BaseRoute
+
+from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryError, NotFoundError
+from mercenary.web.deps import current_principal, get_cursors, get_db, get_state
+from mercenary.web.errors import (
+    DATABASE_BUSY,
+    MALFORMED_JSON,
+    PAYLOAD_TOO_LARGE,
+    PROBLEM,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_ERROR,
+    ErrorCode,
+    UnknownFieldError,
+)
+from mercenary.web.pagination import InvalidCursorError
+
+F = TypeVar("F", bound=Callable[..., Any])
+_RAISES = "__mercenary_raises__"
+SECURITY_SCHEME = "bearerAuth"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An RFC 9457 problem. `code` is stable; docs/errors.md lists every code.",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string", "description": "`about:blank#<code>`"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Per-field (`validation_error`) or per-item (`batch_*`) errors.",
+        },
+    },
+    "additionalProperties": True,
+}
+HEADERS = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    503: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
+}
+
+
+def raises(*errors: type[MercenaryError]) -> Callable[[F], F]:
+    """Declare the errors a handler's use case may raise beyond what its signature tells."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _RAISES, errors)
+        return endpoint
+
+    return mark
+
+
+def _tree(dependant: Dependant) -> list[Dependant]:
+    """The route's dependant and every dependency below it."""
+    found, pending = [], [dependant]
+    while pending:
+        d = pending.pop()
+        found.append(d)
+        pending.extend(d.dependencies)
+    return found
+
+
+def _calls(dependant: Dependant) -> set[Any]:
+    return {d.call for d in _tree(dependant)}
+
+
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[RouteContext]:
+    """The documented API routes, as included (with their routers' prefixes)."""
+    for route in iter_route_contexts(list(routes)):
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema:
+            yield route
+
+
+def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
+    """The error statuses ``route`` can answer and the codes each may carry (rules: module docstring)."""
+    tree = _tree(route.dependant)
+    calls = {d.call for d in tree}
+    path = [p for d in tree for p in d.path_params]
+    query = [p for d in tree for p in d.query_params]
+    others = [p for d in tree for p in (*d.header_params, *d.cookie_params)]
+    body = route.body_field is not None
+    declared = [ErrorCode.of(cls) for cls in getattr(route.endpoint, _RAISES, ())]
+    found: list[ErrorCode] = []
+    if body or path or query or others:
+        found.append(VALIDATION_ERROR)
+    if body:
+        found += [MALFORMED_JSON, ErrorCode.of(MercenaryError), PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE]
+    if path and not any(e.status == 404 for e in declared):
+        found.append(ErrorCode.of(NotFoundError))
+    if any(p.name == "fields" for p in query):
+        found.append(ErrorCode.of(UnknownFieldError))
+    if get_cursors in calls:
+        found.append(ErrorCode.of(InvalidCursorError))
+    if current_principal in calls:
+        found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
+    if get_db in calls or get_state in calls:
+        found.append(DATABASE_BUSY)
+    by_status: dict[int, list[ErrorCode]] = {}
+    for e in [*found, *declared]:
+        assert e.status is not None
+        if e not in by_status.setdefault(e.status, []):
+            by_status[e.status].append(e)
+    return dict(sorted(by_status.items()))
+
+
+def _response(status: int, codes: Iterable[ErrorCode]) -> dict[str, Any]:
+    lines = "\n".join(f"- `{e.code}`: {e.meaning}" for e in codes)
+    response: dict[str, Any] = {
+        "description": f"{HTTPStatus(status).phrase}. Codes:\n\n{lines}",
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if status in HEADERS:
+        response["headers"] = HEADERS[status]
+    return response
+
+
+def describe(doc: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str, Any]:
+    """``doc`` (FastAPI's document for ``routes``) with every operation's errors and security."""
+    for route in api_routes(routes):
+        own = {str(status) for status in route.responses}
+        secured = current_principal in _calls(route.dependant)
+        for method in route.methods or ():
+            operation = doc["paths"][route.path_format][method.lower()]
+            # FastAPI's own 422 goes; success responses and those the route declares stay.
+            responses = {k: v for k, v in operation["responses"].items() if k in own or k < "400"}
+            for status, codes in error_codes(route).items():
+                responses.setdefault(str(status), _response(status, codes))
+            operation["responses"] = dict(sorted(responses.items()))
+            if secured:
+                operation["security"] = [{SECURITY_SCHEME: []}]
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    components["securitySchemes"] = {
+        SECURITY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The `access_token` from `/api/v1/auth/signup`, `/login` or `/refresh`.",
+        }
+    }
+    return doc
+
+
+def install(app: FastAPI) -> None:
+    """Serve the described document as ``app.openapi()`` (built on first use, then cached)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe(FastAPI.openapi(app), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

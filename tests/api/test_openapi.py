@@ -1,0 +1,91 @@
+"""The generated OpenAPI document: error responses, the bearer scheme, and request schemas that
+publish no null where the server refuses one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mercenary import error_registry
+from mercenary.app import create_app
+from tests.conftest import make_settings
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# Codes no operation lists: routing (405), bugs (500), the framework's fallback, an abstract base; and
+# codes only the list endpoints raise, which declare them once the list rewrite has landed.
+NOT_PER_OPERATION = {"method_not_allowed", "internal_error", "http_error", "service_unavailable"}
+LIST_ONLY = {"invalid_filter", "empty_search"}
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path: Path = tmp_path_factory.mktemp("openapi") / "unused.db"
+    spec: dict[str, Any] = create_app(make_settings(f"sqlite:///{path}")).openapi()
+    return spec
+
+
+def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def test_every_error_is_a_documented_problem(doc: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in json.dumps(doc)
+    for method, path, operation in operations(doc):
+        for status, response in operation["responses"].items():
+            if int(status) < 400 or (path, status) == ("/ready", "503"):
+                continue
+            assert response["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}, (
+                method,
+                path,
+            )
+            assert "`" in response["description"], "the codes are listed"
+    problem = doc["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "code"}
+
+
+def test_statuses_follow_the_signature_and_the_declared_errors(doc: dict[str, Any]) -> None:
+    statuses = {(m, p): set(op["responses"]) for m, p, op in operations(doc)}
+    assert statuses[("GET", "/health")] == {"200"}
+    assert statuses[("GET", "/api/v1/users/me")] == {"200", "401", "404", "503"}
+    assert statuses[("POST", "/api/v1/auth/login")] == {"200", "400", "401", "413", "415", "422", "503"}
+    assert statuses[("GET", "/api/v1/projects")] == {"200", "400", "401", "422", "503"}
+    assert statuses[("PATCH", "/api/v1/projects/{project_id}")] == {
+        "200", "400", "401", "403", "404", "409", "413", "415", "422", "503"
+    }  # fmt: skip
+    patch = doc["paths"]["/api/v1/projects/{project_id}"]["patch"]["responses"]
+    assert "`invalid_transition`" in patch["409"]["description"]
+    assert "`project_not_found`" in patch["404"]["description"]
+    assert "`not_found`" not in patch["404"]["description"]
+    assert "Retry-After" in patch["503"]["headers"] and "WWW-Authenticate" in patch["401"]["headers"]
+
+
+def test_bearer_auth_is_declared_where_a_token_is_needed(doc: dict[str, Any]) -> None:
+    scheme = doc["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for method, path, operation in operations(doc):
+        if path.startswith("/api/v1/auth/") or path in ("/health", "/ready"):
+            assert "security" not in operation, (method, path)
+        else:
+            assert operation["security"] == [{"bearerAuth": []}], (method, path)
+            assert "401" in operation["responses"], (method, path)
+    assert "401" not in doc["paths"]["/api/v1/auth/signup"]["post"]["responses"]
+
+
+def test_partial_updates_publish_no_null(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    for name in ("ProjectUpdate", "ProjectBatchItem", "SkillUpdate"):
+        text = json.dumps(schemas[name])
+        assert '"null"' not in text and '"default": null' not in text, name
+
+
+def test_every_code_appears_in_the_document(doc: dict[str, Any]) -> None:
+    text = json.dumps(doc)
+    codes = {entry.code for entry, _ in error_registry.registry()}
+    missing = {c for c in codes if f"`{c}`" not in text}
+    assert missing == NOT_PER_OPERATION | LIST_ONLY

@@ -18,7 +18,13 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db.fulltext import terms
-from mercenary.errors import ConflictError, NotFoundError, PermissionDeniedError
+from mercenary.errors import (
+    ConflictError,
+    EmptySearchError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from mercenary.profiles import service
 from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.skills.errors import UnknownSkillError
@@ -93,6 +99,7 @@ async def _page(
 
 
 @router.get("/freelancers", response_model=ProfilePage, response_description=PAGE)
+@raises(UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def list_freelancers(
     db: DB,
     principal: CurrentUser,
@@ -109,6 +116,7 @@ async def list_freelancers(
 
 
 @router.get("/search/freelancers", response_model=ProfilePage, response_description=PAGE)
+@raises(UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def search_freelancers(
     db: DB,
     principal: CurrentUser,

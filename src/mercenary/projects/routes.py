@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db.keyset import Slice
-from mercenary.errors import InvalidRequestError, PermissionDeniedError
+from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
 from mercenary.projects.errors import (
     BatchConflictError,
     BatchInvalidError,
+    InvalidFilterError,
     InvalidTransitionError,
     ProjectNotDeletableError,
     ProjectNotEditableError,
@@ -87,6 +88,7 @@ async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> d
 
 
 @router.get("", response_model=ProjectPage, response_description=PAGE)
+@raises(UnknownIncludeError, InvalidFilterError, UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def list_projects(
     db: DB,
     principal: CurrentUser,
@@ -159,6 +161,7 @@ async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -
 
 
 @search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
+@raises(UnknownIncludeError, UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def search_projects(
     db: DB,
     principal: CurrentUser,

@@ -40,6 +40,7 @@ async def submit_proposal(
 
 
 @router.get("/projects/{project_id}/proposals", response_model=ProposalPage, response_description=PAGE)
+@raises(ProjectNotFoundError)
 async def list_project_proposals(
     db: DB,
     principal: CurrentUser,

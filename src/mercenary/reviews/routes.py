@@ -47,6 +47,7 @@ async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dic
     response_model=ReviewPage,
     response_description="A page of reviews (fields as selected).",
 )
+@raises(NotFoundError)
 async def list_reviews(
     db: DB,
     principal: CurrentUser,

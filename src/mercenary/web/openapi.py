@@ -3,8 +3,9 @@
 FastAPI documents an operation's success response and a 422 in its own ``HTTPValidationError``
 shape. :func:`install` replaces ``app.openapi`` with a function that builds FastAPI's document once
 (never per request) and then gives every operation each error status it can answer, with the real
-body: ``application/problem+json`` in the ``Problem`` shape, and the codes that status may carry
-(``docs/errors.md`` says what each means). The statuses come from two places:
+body: ``application/problem+json`` in the ``Problem`` shape, its ``code`` one of those the status
+may carry (listed with their meaning in the description; ``docs/errors.md`` has them all). The
+statuses and codes come from two places:
 
 1. The route's signature, read the same way for every route so none can be forgotten:
 
@@ -144,11 +145,17 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     return dict(sorted(by_status.items()))
 
 
-def _response(status: int, codes: Iterable[ErrorCode]) -> dict[str, Any]:
+def _response(status: int, codes: list[ErrorCode]) -> dict[str, Any]:
     lines = "\n".join(f"- `{e.code}`: {e.meaning}" for e in codes)
+    schema = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Problem"},
+            {"properties": {"status": {"const": status}, "code": {"enum": [e.code for e in codes]}}},
+        ]
+    }
     response: dict[str, Any] = {
         "description": f"{HTTPStatus(status).phrase}. Codes:\n\n{lines}",
-        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {PROBLEM: {"schema": schema}},
     }
     if status in HEADERS:
         response["headers"] = HEADERS[status]

@@ -30,7 +30,7 @@ def test_the_registry_lists_every_kind_of_error() -> None:
     assert codes["project_not_found"] == "mercenary.projects.errors.ProjectNotFoundError"
     assert codes["unknown_skill"] == "mercenary.skills.errors.UnknownSkillError"
     assert codes["invalid_token"] == "mercenary.errors.InvalidTokenError"
-    assert codes["invalid_cursor"] == "mercenary.web.pagination.InvalidCursorError"
+    assert codes["invalid_cursor"] == "mercenary.web.errors.InvalidCursorError"
     assert codes["unknown_field"] == "mercenary.web.errors.UnknownFieldError"
     web = {"validation_error", "malformed_json", "payload_too_large", "method_not_allowed", "database_busy"}
     assert {c for c, source in codes.items() if source == "mercenary.web.errors"} >= web | {"internal_error"}

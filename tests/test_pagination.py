@@ -7,7 +7,8 @@ import pytest
 
 from mercenary.db.keyset import Keyset
 from mercenary.db.metadata import MAX_ID
-from mercenary.web.pagination import BY_RANK, CursorCodec, InvalidCursorError, Pager
+from mercenary.web.errors import InvalidCursorError
+from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
 
 CODEC = CursorCodec("k" * 40)
 

@@ -10,7 +10,8 @@ from mercenary.errors import HasherBusyError, InvalidTokenError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
 from mercenary.security.tokens import TokenService, digest, new_refresh_token
-from mercenary.web.pagination import CursorCodec, InvalidCursorError
+from mercenary.web.errors import InvalidCursorError
+from mercenary.web.pagination import CursorCodec
 
 
 async def test_hash_and_verify() -> None:

@@ -1,11 +1,10 @@
 """Every error code a client can receive, in one list, and ``docs/errors.md`` made from it.
 
 The list has two sources. The :class:`~mercenary.errors.MercenaryError` classes: this module imports
-``mercenary/errors.py`` and every package's ``errors.py`` (plus :data:`EXTRA_MODULES`, errors that
-still live beside their code) and walks ``MercenaryError.__subclasses__()`` recursively, so a new
-domain's ``errors.py`` is listed without being named here. And the codes the web layer answers by
-itself (``web.errors.WEB_ERRORS``). ``tests/test_errors.py`` checks that every code is unique and
-that ``docs/errors.md`` is what :func:`markdown` writes::
+``mercenary/errors.py`` and every package's ``errors.py`` and walks ``MercenaryError.__subclasses__()``
+recursively, so a new domain's ``errors.py`` is listed without being named here. And the codes the
+web layer answers by itself (``web.errors.WEB_ERRORS``). ``tests/test_errors.py`` checks that every
+code is unique and that ``docs/errors.md`` is what :func:`markdown` writes::
 
     python -m mercenary.error_registry > docs/errors.md
 """
@@ -19,15 +18,12 @@ import mercenary
 from mercenary.errors import MercenaryError
 from mercenary.web.errors import WEB_ERRORS, ErrorCode
 
-# Client-visible errors defined outside an ``errors.py`` (the cursor's error sits with the codec).
-EXTRA_MODULES = ("mercenary.web.pagination",)
-
 
 def error_modules() -> list[str]:
-    """``mercenary.errors``, each ``mercenary.<package>.errors`` and :data:`EXTRA_MODULES`."""
+    """``mercenary.errors`` and each ``mercenary.<package>.errors``."""
     root = Path(mercenary.__file__).parent
     packages = sorted(p.parent.name for p in root.glob("*/errors.py"))
-    return ["mercenary.errors", *(f"mercenary.{p}.errors" for p in packages), *EXTRA_MODULES]
+    return ["mercenary.errors", *(f"mercenary.{p}.errors" for p in packages)]
 
 
 def error_classes() -> list[type[MercenaryError]]:

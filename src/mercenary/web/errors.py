@@ -57,6 +57,14 @@ class ErrorCode:
         return problem(self.status, self.code, self.title, detail, headers, **extra)
 
 
+class InvalidCursorError(MercenaryError):
+    """The cursor was not issued by this service, was altered, or belongs to another list."""
+
+    status = 400
+    code = "invalid_cursor"
+    title = "Invalid cursor"
+
+
 class UnknownFieldError(InvalidRequestError):
     """``?fields=`` named a field the resource does not have; ``unknown`` and ``allowed`` list them."""
 

@@ -50,9 +50,9 @@ from mercenary.web.errors import (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     ErrorCode,
+    InvalidCursorError,
     UnknownFieldError,
 )
-from mercenary.web.pagination import InvalidCursorError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _RAISES = "__mercenary_raises__"

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from mercenary.db.keyset import Keyset, Slice
-from mercenary.errors import MercenaryError
+from mercenary.web.errors import InvalidCursorError
 from mercenary.web.responses import json_response
 
 DEFAULT_LIMIT = 20
@@ -35,14 +35,6 @@ T = TypeVar("T")
 KeyShape = tuple[type[int] | type[float], ...]
 BY_ID: KeyShape = (int,)
 BY_RANK: KeyShape = (float, int)
-
-
-class InvalidCursorError(MercenaryError):
-    """The cursor was not issued by this service, was altered, or belongs to another list."""
-
-    status = 400
-    code = "invalid_cursor"
-    title = "Invalid cursor"
 
 
 class Page(BaseModel, Generic[T]):

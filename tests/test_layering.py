@@ -31,6 +31,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     # A profile is visible only while its user is active, and lists show the user's name: one join
     # in the same statement, where going through the users service would add a statement per page.
     ("mercenary.profiles.queries", "mercenary.users.tables"): "join for visibility and name (DB-3)",
+    # A project is read with its skill slugs: the link table joined to the taxonomy in one statement
+    # (a by-id read was three statements when the names came through the skills service).
+    ("mercenary.projects.queries", "mercenary.skills.tables"): "join for skill slugs (DB-3)",
 }
 WEB_FACING = ("routes", "schemas")
 

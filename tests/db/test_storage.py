@@ -161,3 +161,12 @@ async def test_queries_are_counted(db: Database) -> None:
 
 async def test_ping(db: Database) -> None:
     await db.ping()
+
+
+async def test_a_released_postgres_connection_is_not_reset(db: Database) -> None:
+    """The pool takes a connection back without asyncpg's reset query (a round trip after every
+    statement outside a transaction): session state set on it survives the release."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite has no pool")
+    await db.fetch_val(sa.text("SELECT set_config('application_name', 'probe', false)"))
+    assert await db.fetch_val(sa.text("SELECT current_setting('application_name')")) == "probe"

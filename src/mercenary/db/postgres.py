@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool does to a connection it takes back, beyond asyncpg's own rollback of an
+    unfinished transaction: nothing. asyncpg's default sends ``RESET ALL; CLOSE ALL; UNLISTEN *; ...``,
+    a round trip on every release, i.e. after every statement run outside a transaction. The service
+    keeps no session state (no SET, LISTEN, cursors or advisory locks); ``statement_timeout`` comes
+    from the startup packet, which RESET ALL would keep anyway. Behind PgBouncer in transaction mode
+    session state is meaningless in any case."""
+
+
 def asyncpg_dsn(url: str) -> str:
     """A libpq-style DSN for asyncpg from a SQLAlchemy URL (driver suffix dropped)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -99,6 +108,7 @@ class PostgresDatabase(SingleStatements):
             min_size=1,
             max_size=s.DB_POOL_SIZE,
             statement_cache_size=s.DB_STATEMENT_CACHE_SIZE,
+            reset=_keep_session,
             server_settings={
                 "statement_timeout": str(s.DB_STATEMENT_TIMEOUT_MS),
                 "application_name": "mercenary",

@@ -35,15 +35,19 @@ def skill_ids(names: Iterable[str], resolved: dict[str, int]) -> list[int]:
     return sorted({resolved[n.strip().lower()] for n in names})
 
 
+async def _link_skills(conn: Executor, project_id: int, ids: Iterable[int]) -> None:
+    await conn.execute_many(queries.insert_skill, [{"project_id": project_id, "skill_id": i} for i in ids])
+
+
 async def _set_skills(conn: Executor, project_id: int, ids: list[int]) -> None:
     await conn.execute(queries.delete_skills, project_id=project_id)
-    await conn.execute_many(queries.insert_skill, [{"project_id": project_id, "skill_id": i} for i in ids])
+    await _link_skills(conn, project_id, ids)
 
 
 async def post_project(conn: Executor, principal: Principal, body: ProjectCreate) -> Row:
     """Create a project for the caller's organization (clients only); returns it with its skills."""
     require_role(principal, "client")
-    ids = skill_ids(body.skills, await skills.resolve_skills(conn, body.skills))
+    canonical = await skills.canonical_skills(conn, body.skills)
     row = await conn.fetch_one(
         queries.insert_project,
         tenant_id=principal.tenant_id,
@@ -55,8 +59,9 @@ async def post_project(conn: Executor, principal: Principal, body: ProjectCreate
         now=utcnow(),
     )
     assert row is not None
-    await _set_skills(conn, row["id"], ids)
-    return {**row, "skills": (await skill_slugs(conn, [row["id"]]))[row["id"]]}
+    # A new project has no links yet, and the canonical slugs are known: three statements in all.
+    await _link_skills(conn, row["id"], sorted(canonical))
+    return {**row, "skills": sorted(canonical.values())}
 
 
 async def get_project(db: Executor, principal: Principal, project_id: int, includes: frozenset[str]) -> Row:
@@ -103,11 +108,12 @@ async def update_project(conn: Executor, principal: Principal, project_id: int, 
     row = await access_own_project(conn, project_id, principal)
     changes = body.changes()
     check_update(row, changes)
-    ids = None
-    if "skills" in changes:
-        ids = skill_ids(changes["skills"], await skills.resolve_skills(conn, changes["skills"]))
-    updated = await apply_update(conn, row, changes, ids)
-    return {**updated, "skills": (await skill_slugs(conn, [project_id]))[project_id]}
+    if "skills" not in changes:
+        updated = await apply_update(conn, row, changes, None)
+        return {**updated, "skills": (await skill_slugs(conn, [project_id]))[project_id]}
+    canonical = await skills.canonical_skills(conn, changes["skills"])
+    updated = await apply_update(conn, row, changes, sorted(canonical))
+    return {**updated, "skills": sorted(canonical.values())}
 
 
 async def delete_project(conn: Executor, principal: Principal, project_id: int) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from typing import Any
 
+import jwt
 import pytest
 
 from mercenary.errors import HasherBusyError, InvalidTokenError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import TokenService, digest, new_refresh_token
+from mercenary.security.tokens import LEEWAY_S, TokenService, digest, new_refresh_token
 from mercenary.web.errors import InvalidCursorError
 from mercenary.web.pagination import CursorCodec
 
@@ -41,6 +44,31 @@ def test_access_tokens_round_trip_and_reject_other_keys() -> None:
     assert tokens.verify_access(tokens.issue_access(principal)) == principal
     with pytest.raises(InvalidTokenError):
         TokenService("z" * 40, 60).verify_access(tokens.issue_access(principal))
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = TokenService("k" * 40, 60)
+    principal = Principal(7, 3, "client")
+    token = tokens.issue_access(principal)
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    assert tokens.verify_access(token) == principal
+    assert tokens.verify_access(token) == principal
+    assert decoded == [token]  # the signature was checked once
+    # A forged variant of a remembered token is checked, and refused.
+    with pytest.raises(InvalidTokenError):
+        tokens.verify_access(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+    # Past its expiry (and the leeway) a remembered token is refused like any other.
+    later = time.time() + 60 + LEEWAY_S + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify_access(token)
 
 
 def test_refresh_tokens_are_random_and_stored_as_digests() -> None:

@@ -32,6 +32,12 @@ class Scale:
 
 SCALES = {
     "demo": Scale(companies=5, clients=15, freelancers=40, projects=60, proposals=200, reviews=30),
+    # The plan check (DB-4, tests/db/test_query_plans.py): large enough that PostgreSQL's planner
+    # weighs an index against a sequential scan as it would in production, small enough to seed in
+    # a few seconds.
+    "explain": Scale(
+        companies=40, clients=1_000, freelancers=4_000, projects=10_000, proposals=40_000, reviews=4_000
+    ),
     # DOM-10: at least 50,000 users, 300 skills, 100,000 projects, 500,000 proposals and 100,000 reviews
     # across 200 tenants (the client companies; each freelancer also has a personal organization).
     "full": Scale(

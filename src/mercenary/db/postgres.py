@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
+from mercenary.db.slowlog import log_slow_statement
 
 if TYPE_CHECKING:
     from mercenary.settings import Settings
@@ -58,11 +60,17 @@ class PostgresConnection(HookedConnection):
 
     async def _call(self, method: str, query: Statement, params: dict[str, Any]) -> tuple[Compiled, Any]:
         compiled, sql, args = prepare(query, DIALECT, params)
-        self._owner.queries_executed += 1
+        owner = self._owner
+        owner.queries_executed += 1
+        started = perf_counter()
         try:
             return compiled, await getattr(self._raw, method)(sql, *args)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
+        finally:
+            elapsed = perf_counter() - started
+            if elapsed > owner.slow_after_s:
+                log_slow_statement(query, sql, params, elapsed)
 
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
         compiled, records = await self._call("fetch", query, params)
@@ -82,11 +90,17 @@ class PostgresConnection(HookedConnection):
         if not rows:
             return
         compiled = query.compiled(DIALECT)
-        self._owner.queries_executed += 1
+        owner = self._owner
+        owner.queries_executed += 1
+        started = perf_counter()
         try:
             await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[2] for r in rows])
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
+        finally:
+            elapsed = perf_counter() - started
+            if elapsed > owner.slow_after_s:
+                log_slow_statement(query, compiled.sql, rows[0], elapsed, rows=len(rows))
 
 
 class PostgresDatabase(SingleStatements):
@@ -97,6 +111,7 @@ class PostgresDatabase(SingleStatements):
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = url
         self.queries_executed = 0
+        self.slow_after_s = settings.DB_SLOW_STATEMENT_MS / 1000
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._direct: PostgresConnection | None = None

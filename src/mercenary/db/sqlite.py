@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Query, prepare, shape_row
+from mercenary.db.slowlog import log_slow_statement
 
 if TYPE_CHECKING:
     from mercenary.settings import Settings
@@ -73,11 +74,17 @@ class SQLiteConnection(HookedConnection):
 
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
         compiled, sql, args = prepare(query, DIALECT, params)
-        self._owner.queries_executed += 1
+        owner = self._owner
+        owner.queries_executed += 1
+        started = time.perf_counter()
         try:
             rows = self._raw.execute(sql, args).fetchall()
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            if elapsed > owner.slow_after_s:
+                log_slow_statement(query, sql, params, elapsed)
         return [shape_row(compiled, r) for r in rows]
 
     async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
@@ -90,21 +97,33 @@ class SQLiteConnection(HookedConnection):
 
     async def execute(self, query: Statement, /, **params: Any) -> int:
         _, sql, args = prepare(query, DIALECT, params)
-        self._owner.queries_executed += 1
+        owner = self._owner
+        owner.queries_executed += 1
+        started = time.perf_counter()
         try:
             return int(self._raw.execute(sql, args).rowcount)
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            if elapsed > owner.slow_after_s:
+                log_slow_statement(query, sql, params, elapsed)
 
     async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
         if not rows:
             return
         compiled = query.compiled(DIALECT)
-        self._owner.queries_executed += 1
+        owner = self._owner
+        owner.queries_executed += 1
+        started = time.perf_counter()
         try:
             self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[2] for r in rows])
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            if elapsed > owner.slow_after_s:
+                log_slow_statement(query, compiled.sql, rows[0], elapsed, rows=len(rows))
 
 
 class SQLiteDatabase(SingleStatements):
@@ -116,6 +135,7 @@ class SQLiteDatabase(SingleStatements):
         self.url = url
         self.path = sqlite_path(url)
         self.queries_executed = 0
+        self.slow_after_s = settings.DB_SLOW_STATEMENT_MS / 1000
         self._busy_s = settings.SQLITE_BUSY_TIMEOUT_MS / 1000
         self._writer: SQLiteConnection | None = None
         self._reader: SQLiteConnection | None = None

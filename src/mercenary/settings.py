@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     DATABASE_URL: str = "sqlite:///var/mercenary.db"
     DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
     DB_STATEMENT_TIMEOUT_MS: int = Field(default=800, ge=1, le=60_000)
+    # How the timeout reaches the server: "startup" (per connection, free) for a direct connection;
+    # "transaction" (SET LOCAL with each BEGIN) behind PgBouncer in transaction mode (db/postgres.py).
+    DB_STATEMENT_TIMEOUT_MODE: Literal["startup", "transaction"] = "startup"
     # Statements slower than this are logged at WARNING on "mercenary.db.slow" (0 logs every one).
     DB_SLOW_STATEMENT_MS: int = Field(default=200, ge=0)
     # asyncpg's prepared-statement cache. Turn it off (0) behind PgBouncer in transaction mode.

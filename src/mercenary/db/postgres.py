@@ -1,7 +1,19 @@
 """PostgreSQL backend on asyncpg's own pool.
 
-``statement_timeout`` is set per connection (DB-5). With ``DB_STATEMENT_CACHE_SIZE=0`` asyncpg uses
-unnamed statements only, which is what PgBouncer in transaction mode needs (DB-6).
+``statement_timeout`` (DB-5) is set one of two ways (``DB_STATEMENT_TIMEOUT_MODE``):
+
+- ``startup`` (the default): in the connection's startup packet, once per connection and free
+  afterwards. Right for a direct connection. PgBouncer refuses that startup parameter (or, listed in
+  its ``ignore_startup_parameters``, drops it): its server connections never carry it.
+- ``transaction``, for PgBouncer in transaction mode (or any pooler that moves server connections
+  between clients): every transaction opens with ``BEGIN; SET LOCAL statement_timeout = ...`` sent
+  as one message, so it costs no round trip more than ``BEGIN``; a statement outside a transaction
+  carries asyncpg's client-side timeout instead, which on expiry cancels it on the server (a cancel
+  request, which PgBouncer forwards). A role default (``ALTER ROLE ... SET statement_timeout``)
+  holds behind any pooler too, at no cost, and is the server-side backstop for the latter.
+
+With ``DB_STATEMENT_CACHE_SIZE=0`` asyncpg uses unnamed statements only, which is what PgBouncer in
+transaction mode needs (DB-6).
 """
 
 from __future__ import annotations
@@ -31,8 +43,8 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     unfinished transaction: nothing. asyncpg's default sends ``RESET ALL; CLOSE ALL; UNLISTEN *; ...``,
     a round trip on every release, i.e. after every statement run outside a transaction. The service
     keeps no session state (no SET, LISTEN, cursors or advisory locks); ``statement_timeout`` comes
-    from the startup packet, which RESET ALL would keep anyway. Behind PgBouncer in transaction mode
-    session state is meaningless in any case."""
+    from the startup packet, which RESET ALL would keep anyway, or from a SET LOCAL that ends with
+    its transaction. Behind PgBouncer in transaction mode session state is meaningless in any case."""
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -54,9 +66,12 @@ class PostgresConnection(HookedConnection):
 
     dialect = DIALECT
 
-    def __init__(self, raw: asyncpg.Connection | asyncpg.Pool, owner: PostgresDatabase) -> None:
+    def __init__(
+        self, raw: asyncpg.Connection | asyncpg.Pool, owner: PostgresDatabase, timeout: float | None = None
+    ) -> None:
         self._raw = raw
         self._owner = owner
+        self._timeout = timeout  # asyncpg's client-side timeout, in seconds (None: none)
 
     async def _call(self, method: str, query: Statement, params: dict[str, Any]) -> tuple[Compiled, Any]:
         compiled, sql, args = prepare(query, DIALECT, params)
@@ -64,7 +79,7 @@ class PostgresConnection(HookedConnection):
         owner.queries_executed += 1
         started = perf_counter()
         try:
-            return compiled, await getattr(self._raw, method)(sql, *args)
+            return compiled, await getattr(self._raw, method)(sql, *args, timeout=self._timeout)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
         finally:
@@ -94,7 +109,8 @@ class PostgresConnection(HookedConnection):
         owner.queries_executed += 1
         started = perf_counter()
         try:
-            await self._raw.executemany(compiled.sql, [prepare(query, DIALECT, r)[2] for r in rows])
+            args = [prepare(query, DIALECT, r)[2] for r in rows]
+            await self._raw.executemany(compiled.sql, args, timeout=self._timeout)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
         finally:
@@ -115,21 +131,28 @@ class PostgresDatabase(SingleStatements):
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._direct: PostgresConnection | None = None
+        timeout_ms = settings.DB_STATEMENT_TIMEOUT_MS
+        self._per_transaction = settings.DB_STATEMENT_TIMEOUT_MODE == "transaction"
+        # One simple-query message: the SET rides with the BEGIN, no round trip of its own.
+        self._begin = (
+            f"BEGIN; SET LOCAL statement_timeout = {timeout_ms}" if self._per_transaction else "BEGIN"
+        )
 
     async def connect(self) -> None:
         s = self._settings
+        server_settings = {"application_name": "mercenary"}
+        if not self._per_transaction:
+            server_settings["statement_timeout"] = str(s.DB_STATEMENT_TIMEOUT_MS)
         self._pool = await asyncpg.create_pool(
             asyncpg_dsn(self.url),
             min_size=1,
             max_size=s.DB_POOL_SIZE,
             statement_cache_size=s.DB_STATEMENT_CACHE_SIZE,
             reset=_keep_session,
-            server_settings={
-                "statement_timeout": str(s.DB_STATEMENT_TIMEOUT_MS),
-                "application_name": "mercenary",
-            },
+            server_settings=server_settings,
         )
-        self._direct = PostgresConnection(self._pool, self)
+        single = s.DB_STATEMENT_TIMEOUT_MS / 1000 if self._per_transaction else None
+        self._direct = PostgresConnection(self._pool, self, single)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -146,11 +169,19 @@ class PostgresDatabase(SingleStatements):
 
     @asynccontextmanager
     async def _transaction(self, hooks: TransactionHooks) -> AsyncIterator[PostgresConnection]:
-        async with self.pool.acquire() as raw, raw.transaction():
+        async with self.pool.acquire() as raw:
+            # BEGIN by hand rather than asyncpg's raw.transaction(), to send the SET LOCAL with it.
+            await raw.execute(self._begin)
             conn = PostgresConnection(raw, self)
             conn._hooks = hooks
             try:
                 yield conn
+            except BaseException:
+                if not raw.is_closed():  # a lost connection has nothing to roll back
+                    await raw.execute("ROLLBACK")
+                raise
+            else:
+                await raw.execute("COMMIT")
             finally:
                 conn._hooks = None
 

@@ -38,6 +38,19 @@ def test_mixed_writes_succeed_and_reads_find_the_data(demo_service: tuple[str, s
             assert set(endpoints[read]["statuses"]) == {"200"}, (read, endpoints[read]["statuses"])
 
 
+def test_submit_proposal_bids_only_where_the_freelancer_has_none(
+    demo_service: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, db_url = demo_service
+    args = ["run", "submit-proposal", "--base-url", base_url, "--db-url", db_url, "--rate", "5",
+            "--duration", "2", "--out", str(tmp_path)]  # fmt: skip
+    main(args)
+    report = read_json(tmp_path / "submit-proposal.json")
+    assert report["flows"]["submit-proposal"]["count"] == 10
+    assert report["endpoints"][BID]["statuses"] == {"201": 10}
+    assert report["endpoints"]["POST /api/v1/auth/login"]["statuses"] == {"200": 10}
+
+
 async def test_the_sample_knows_bids_and_editable_projects(demo_service: tuple[str, str]) -> None:
     _, db_url = demo_service
     ds = await load_dataset(db_url)

@@ -1,6 +1,8 @@
 """``mercenary-perf``: open-loop load, scenarios with SLO verdicts, the reference rig, reports.
 
-Exit status is 0 only when every threshold passed (2 for usage or setup errors).
+Exit status is 0 only when every threshold passed with a reliable generator: 1 when a threshold
+failed, 3 when the generator was UNRELIABLE (its lag or rate was past its limits, so the figures
+describe the generator and no verdict is given), 2 for usage or setup errors.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mercenary_perf.generator import get_flow
 from mercenary_perf.report import compare as compare_mod
 from mercenary_perf.report import markdown
 from mercenary_perf.report.files import write_all, write_outputs
-from mercenary_perf.report.schema import read_json
+from mercenary_perf.report.schema import exit_code, read_json, verdict_of
 from mercenary_perf.rig.command import add_rig_parser
 from mercenary_perf.runner import run_scenario
 from mercenary_perf.scenarios.base import Context, Options, Scenario
@@ -47,11 +49,12 @@ def _finish(report: dict[str, Any]) -> int:
         f"p99 {lat['p99']} max {lat['max']} ms; "
         f"errors {o['error_rate']:.3%} (4xx {o['client_error_rate']:.3%})"
     )
-    print(f"generator: {report['generator'].get('note')}")
+    print(f"generator: {report['generator'].get('note')}; {markdown.lag_line(report['generator'])}")
     for note in report.get("notes", []):
         print(f"note: {note}")
-    print("PASS" if report["passed"] else "FAIL")
-    return 0 if report["passed"] else 1
+    verdict = verdict_of(report)
+    print(verdict)
+    return exit_code(verdict)
 
 
 def _generic_scenario(path: str, rate: float, duration: float, thresholds: list[Threshold]) -> Scenario:

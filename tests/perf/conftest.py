@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +54,37 @@ def seeded_db(tmp_path: Path) -> str:
     conn.commit()
     conn.close()
     return f"sqlite:///{path}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The real service on its embedded default (SQLite, in-process cache) with the demo dataset:
+    (base URL, database URL). Shared by the tests that drive it; their writes do not disturb each other."""
+    bin_dir = Path(sys.executable).parent
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    env = {**os.environ, "DATABASE_URL": db_url, "MERCENARY_ENV": "development", "LOG_LEVEL": "warning"}
+    subprocess.run(
+        [bin_dir / "mercenary", "seed", "--scale", "demo"], env=env, check=True, capture_output=True
+    )
+    port = _free_port()
+    proc = subprocess.Popen([bin_dir / "mercenary", "serve", "--port", str(port)], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the service did not start")
+        yield f"http://127.0.0.1:{port}", db_url
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -94,9 +94,21 @@ def test_browse_follows_cursors_and_flags_missing_routes(
     assert report["endpoints"]["GET /api/v1/projects/{id}"]["missing"] is True
 
 
-def test_dataset_reader_and_urls(seeded_db: str) -> None:
-    ds = load_sqlite(seeded_db, 1000)
-    assert ds.counts() == {"users": 30, "projects": 30, "proposals": 0, "skills": 1, "organizations": 0}
+async def test_dataset_reader_and_urls(seeded_db: str) -> None:
+    ds = await load_sqlite(seeded_db, 1000)
+    assert ds.counts() == {
+        "users": 30,
+        "projects": 30,
+        "proposals": 0,
+        "skills": 1,
+        "organizations": 0,
+        "public_ids": 15,  # the open ones (none is closed)
+        "texts": 0,  # no description column in this file: no search vocabulary, no error either
+        "live_bids": 0,  # no proposals table
+        "editable": 30,  # drafts and open projects of the sampled clients' organization (tenant 1)
+    }
+    assert sorted(ds.editable) == [1]
+    assert sorted(ds.live_bids) == sorted(u["id"] for u in ds.users_with_role("freelancer"))
     assert len(ds.open_projects()) == 15
     assert len(ds.users_with_role("freelancer")) == 10
     assert sqlite_path("sqlite:////abs/x.db") == Path("/abs/x.db")

@@ -17,6 +17,7 @@ import pytest
 from mercenary_perf.cli import main
 from mercenary_perf.closed import WRK_MISSING, parse_wrk, run_wrk
 from mercenary_perf.report.schema import read_json
+from mercenary_perf.rig.layout import DEFAULT_LAYOUT, LAYOUTS
 from mercenary_perf.rig.memcap import MemoryCap
 from mercenary_perf.rig.services import Postgres, Redis
 from mercenary_perf.rss import RssSampler, rss_kb, slope_per_hour, tree_rss_kb
@@ -42,16 +43,36 @@ def test_rig_runs_scenarios_against_the_real_service(tmp_path: Path) -> None:
             "--mercenary-cmd", MERCENARY, "--state", str(tmp_path / "state"), "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     smoke = read_json(out / "sqlite-smoke.json")
+    assert smoke["rig"]["layout"] == "vm"  # the default: the 1 OCPU VM, load alone on the other core
+    assert smoke["rig"]["layout_detail"].startswith("1 OCPU / 1 GB VM")
+    assert smoke["rig"]["data_tier_pinning"].startswith("inside the service")
+    assert smoke["rig"]["memory_cap_covers"] == "the service process tree (SQLite included)"
+    assert smoke["verdict"] == "PASS"
+    assert smoke["generator"]["scheduler_lag_ms"]["p99"] is not None
+    assert "scheduler lag p50" in (out / "sqlite-smoke.md").read_text()
     assert smoke["rig"]["memory_cap"].split()[0] in {"cgroup-v2", "cgroup-v1", "rss-watchdog"}
     assert smoke["rig"]["dataset"].endswith("seeded this run")
     assert len(smoke["machine"]["commit"]) == 40
     assert smoke["rss"]
     assert smoke["rss"][0]["rss_mb"] > 0
-    assert read_json(out / "sqlite-auth-burst.json")["endpoints"]["POST /api/v1/auth/login"]["count"] == 20
+    burst = read_json(out / "sqlite-auth-burst.json")
+    assert burst["endpoints"]["POST /api/v1/auth/login"]["count"] == 20
+    assert burst["generator"]["lag_limit_ms"] == 100  # 20 arrivals due at once leave one after another
     assert (out / "sqlite-smoke.html").read_text().count("<svg") == 4  # latency, throughput, errors, RSS
-    # the seeded template is reused by the next run
-    assert main([*args[:3], *args[5:]]) == 0
-    assert read_json(out / "sqlite-smoke.json")["rig"]["dataset"].endswith("reused template")
+    # the seeded template is reused by the next run; the earlier layout is still there, and recorded
+    assert main([*args[:3], *args[5:], "--layout", "split"]) == 0
+    again = read_json(out / "sqlite-smoke.json")
+    assert again["rig"]["dataset"].endswith("reused template")
+    assert again["rig"]["layout"] == "split"
+
+
+def test_layouts_place_the_data_tier() -> None:
+    vm, split = LAYOUTS["vm"], LAYOUTS["split"]
+    assert (vm.server_cpu, vm.data_cpu, vm.load_cpu) == (0, 0, 1)  # the VM's one core holds service and data
+    assert (split.server_cpu, split.data_cpu, split.load_cpu) == (0, 1, 1)
+    assert DEFAULT_LAYOUT == "vm"
+    with pytest.raises(SystemExit):
+        main(["rig", "--scenario", "smoke", "--layout", "laptop"])
 
 
 def test_memory_cap_prefers_cgroup_v2_when_the_controller_is_there(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from mercenary.db.metadata import utcnow
 from mercenary.seed import market_words as w
 from mercenary.seed.bulk import Scale, copy_all, sync_identities
 from mercenary.seed.market_activity import Plan, proposal_rows, review_rows
+from mercenary.seed.market_text import TopicWords
 from mercenary.skills.tables import skills
 
 PROJECT_COLUMNS = (
@@ -99,13 +100,16 @@ def plan_projects(scale: Scale, rng: random.Random, taxonomy: list[tuple[int, st
 
 
 def project_rows(plan: Plan, rng: random.Random) -> Iterator[tuple[Any, ...]]:
-    """``projects`` rows with topic-coherent titles and descriptions."""
+    """``projects`` rows with topic-coherent titles and descriptions; each description ends with a few
+    words of its topic's long tail (``market_text``), so the dataset has a realistic vocabulary."""
+    tail = TopicWords(len(w.TOPICS))
     for i, status in enumerate(plan.statuses):
         topic = w.TOPICS[plan.topics[i]]
         noun, tech = rng.choice(topic.nouns), plan.techs[i]
         title = f"{rng.choice(w.VERBS)} our {noun} {rng.choice(w.JOINERS)} {tech}"
         said = [*rng.sample(topic.sentences, 2), rng.choice(w.GENERIC)]
         description = " ".join(s.format(noun=noun, tech=tech, weeks=rng.randint(2, 12)) for s in said)
+        description += " " + tail.sentence(rng, plan.topics[i])
         created: datetime = plan.created[i]
         updated = created if status in ("draft", "open") else min(plan.now, created + timedelta(days=20))
         yield (

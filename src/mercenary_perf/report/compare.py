@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mercenary_perf.report.schema import verdict_of
+
 
 def _ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or a == 0:
@@ -16,7 +18,8 @@ def _num(v: Any) -> str:
 
 
 def _verdict(r: dict[str, Any]) -> str:
-    return "verdict PASS" if r["passed"] else "verdict FAIL"
+    lag = r["generator"].get("scheduler_lag_ms", {}).get("p99")
+    return f"verdict {verdict_of(r)}, generator lag p99 {_num(lag)} ms"
 
 
 def _rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:

@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from mercenary_perf.report import markdown
+from mercenary_perf.report.schema import verdict_of
 
 W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 220, 56, 28, 24, 12
 COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd")
@@ -107,19 +108,19 @@ def _md_table_to_html(md: str) -> str:
 def render(report: dict[str, Any]) -> str:
     """The whole HTML page."""
     sc = report["scenario"]
-    verdict = "PASS" if report["passed"] else "FAIL"
+    verdict = verdict_of(report)
     notes = "".join(f"<li>{html.escape(str(n))}</li>" for n in report.get("notes", []))
     facts = {**report.get("rig", {}), **report.get("machine", {})}
     fact_rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items()
     )
-    gen_note = html.escape(str(report["generator"].get("note")))
+    gen_note = html.escape(f"{report['generator'].get('note')}; {markdown.lag_line(report['generator'])}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(sc["name"])}: {verdict}</title>
 <style>body{{font:14px sans-serif;max-width:980px;margin:2em auto}}
 table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
-.pass{{background:#dfd}} .fail{{background:#fdd}}
+.pass{{background:#dfd}} .fail{{background:#fdd}} .unreliable{{background:#fe9}}
 pre{{white-space:pre-wrap;background:#f6f6f6;padding:8px}}</style></head><body>
 <h1>{html.escape(sc["name"])}: <span class="{verdict.lower()}">{verdict}</span></h1>
 <p>Started {html.escape(report["started_at"])}, {report["duration_s"]} s against

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mercenary_perf.report.schema import verdict_of
+
 
 def _fmt(v: Any) -> str:
     if v is None:
@@ -11,6 +13,14 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}" if abs(v) < 1 else f"{v:,.1f}"
     return str(v)
+
+
+def lag_line(gen: dict[str, Any]) -> str:
+    """The generator's scheduler lag, e.g. ``scheduler lag p50 0.1 / p99 0.4 / max 2 ms (limit p99 10)``."""
+    lag = gen.get("scheduler_lag_ms") or {}
+    limit = gen.get("lag_limit_ms")
+    figures = " / ".join(f"{k} {_fmt(lag.get(k))}" for k in ("p50", "p99", "max"))
+    return f"scheduler lag {figures} ms" + (f" (limit p99 {limit:g} ms)" if limit is not None else "")
 
 
 def slo_table(report: dict[str, Any]) -> str:
@@ -45,7 +55,7 @@ def render(report: dict[str, Any]) -> str:
     """The whole Markdown report."""
     sc = report["scenario"]
     gen = report["generator"]
-    verdict = "PASS" if report["passed"] else "FAIL"
+    verdict = verdict_of(report)
     out = [
         f"# {sc['name']}: {verdict}",
         "",
@@ -53,8 +63,7 @@ def render(report: dict[str, Any]) -> str:
         f"requested {report['requested']['rate']:g} req/s ({report['requested']['shape']['kind']}). "
         f"Requirements: {', '.join(sc['requirements'])}.",
         "",
-        f"Generator: ceiling {_fmt(gen.get('ceiling_rps'))} req/s; {gen.get('note')}; "
-        f"scheduler lag p99 {_fmt(gen['scheduler_lag_ms']['p99'])} ms.",
+        f"Generator: ceiling {_fmt(gen.get('ceiling_rps'))} req/s; {gen.get('note')}; {lag_line(gen)}.",
         "",
         "## SLO verdicts",
         "",

@@ -2,10 +2,12 @@
 
 Top-level keys (schema ``mercenary-perf/report/v1``): ``schema``, ``scenario`` (name, traffic,
 requirements), ``target`` (base_url), ``started_at``, ``duration_s``, ``requested`` (rate,
-shape), ``generator`` (ceiling, reliable, scheduler lag), ``overall``, ``endpoints``,
+shape), ``generator`` (ceiling, reliable, scheduler lag and its limit), ``overall``, ``endpoints``,
 ``groups``, ``flows``, ``extra``, ``timeseries`` (per second by intended send time),
-``thresholds`` (rows with ``passed``), ``passed``, ``dataset``, ``notes``, plus optional
-``steps`` (stress), ``rss`` (soak / rig), ``rig`` and ``machine`` sections.
+``thresholds`` (rows with ``passed``), ``thresholds_passed``, ``verdict`` (``PASS``, ``FAIL``, or
+``UNRELIABLE`` when the generator was unreliable, whatever the thresholds say), ``passed`` (the
+verdict is PASS), ``dataset``, ``notes``, plus optional ``steps`` (stress), ``rss`` (soak / rig),
+``rig`` and ``machine`` sections.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from typing import Any
 
 from mercenary_perf.generator import RunResult
 from mercenary_perf.scenarios.base import Options, Scenario
-from mercenary_perf.selfcheck import cached_ceiling, reliability
+from mercenary_perf.selfcheck import MAX_LAG_P99_MS, cached_ceiling, reliability
 
 SCHEMA = "mercenary-perf/report/v1"
+UNRELIABLE = "UNRELIABLE"
+# A burst's arrivals are all due at once and go out one after another: dispatching 20 takes a few ms
+# by nature. Past this the arrivals are no longer one burst.
+BURST_LAG_LIMIT_MS = 100.0
+EXIT_CODES = {"PASS": 0, "FAIL": 1, UNRELIABLE: 3}
 
 
 def build_report(
@@ -43,14 +50,21 @@ def build_report(
             "reliable": True,
             "note": "a single burst; rate ceiling does not apply",
         }
+        limit = BURST_LAG_LIMIT_MS
     else:
         gen = reliability(peak_rps, cached_ceiling())
+        limit = MAX_LAG_P99_MS
     gen["scheduler_lag_ms"] = result.recorder.lag_summary()
+    gen["lag_limit_ms"] = limit
     gen["unfinished_at_stop"] = result.unfinished
     lag_p99 = gen["scheduler_lag_ms"]["p99"] or 0.0
-    if lag_p99 > 10.0:
+    if lag_p99 > limit:
+        late = f"the scheduler ran {lag_p99:g} ms late at p99, over {limit:g} ms (generator saturated)"
+        earlier = str(gen["note"]) if gen.get("reliable") is False else ""
         gen["reliable"] = False
-        gen["note"] = f"UNRELIABLE: the scheduler ran {lag_p99:g} ms late at p99 (generator saturated)"
+        gen["note"] = f"{earlier}; {late}" if earlier else f"UNRELIABLE: {late}"
+    thresholds_passed = bool(verdicts) and all(v["passed"] for v in verdicts)
+    verdict = judge(thresholds_passed, gen.get("reliable"))
     missing = sorted(k for k, v in measured["endpoints"].items() if v["missing"])
     notes = list(notes) + [f"endpoint not served (all 404/405): {name}" for name in missing]
     if result.flow_errors:
@@ -73,11 +87,32 @@ def build_report(
         **measured,
         "timeseries": result.recorder.timeseries(),
         "thresholds": verdicts,
-        "passed": bool(verdicts) and all(v["passed"] for v in verdicts),
+        "thresholds_passed": thresholds_passed,
+        "verdict": verdict,
+        "passed": verdict == "PASS",
         "dataset": dataset,
         "notes": notes,
         **sections,
     }
+
+
+def judge(thresholds_passed: bool, reliable: bool | None) -> str:
+    """``UNRELIABLE`` when the generator could not hold its schedule (its figures describe the
+    generator, not the server: no pass, whatever the thresholds say), else ``PASS`` or ``FAIL``.
+    A run without a measured ceiling (``reliable`` None) is judged on its thresholds and its lag."""
+    if reliable is False:
+        return UNRELIABLE
+    return "PASS" if thresholds_passed else "FAIL"
+
+
+def verdict_of(report: dict[str, Any]) -> str:
+    """The verdict of a report (older reports have only ``passed``)."""
+    return str(report.get("verdict") or ("PASS" if report["passed"] else "FAIL"))
+
+
+def exit_code(verdict: str) -> int:
+    """The command's exit status for a verdict: 0 PASS, 1 FAIL, 3 UNRELIABLE."""
+    return EXIT_CODES[verdict]
 
 
 def write_json(report: dict[str, Any], path: Path) -> None:

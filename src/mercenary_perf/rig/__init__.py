@@ -1,1 +1,2 @@
-"""The reference rig: the service on one core under a 1 GB cap, data tier and load on the other."""
+"""The reference rig: by default a 1 OCPU / 1 GB VM (service and data tier on one core, capped) driven
+by a load generator alone on the other core (``layout``)."""

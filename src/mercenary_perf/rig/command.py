@@ -11,9 +11,11 @@ from typing import Any
 from mercenary_perf import scenarios
 from mercenary_perf.report import markdown
 from mercenary_perf.report.files import write_all
+from mercenary_perf.report.schema import UNRELIABLE, exit_code, verdict_of
+from mercenary_perf.rig.layout import DEFAULT_LAYOUT, LAYOUTS
 from mercenary_perf.rig.machine import commit_facts, machine_facts
 from mercenary_perf.rig.memcap import MemoryCap
-from mercenary_perf.rig.procs import LOAD_CPU, log_file, pin_self, stop
+from mercenary_perf.rig.procs import log_file, pin_self, pinned, stop
 from mercenary_perf.rig.service import Mercenary, postgres_dataset, sqlite_dataset
 from mercenary_perf.rig.services import Postgres, Redis
 from mercenary_perf.rss import RssSampler
@@ -29,7 +31,8 @@ def run_one(
 ) -> dict[str, Any]:
     """Start the capped, pinned server on a fresh dataset copy, run one scenario, stop the server."""
     sc = scenarios.get(name)
-    proc, base, pinning = svc.serve(db_url, a.workers)
+    layout = LAYOUTS[a.layout]
+    proc, base, pinning = svc.serve(db_url, a.workers, layout.server_cpu)
     cap = MemoryCap(a.memory_max, f"mercenary-rig-{proc.pid}")
     mechanism = cap.apply(proc.pid)
     sampler = RssSampler(proc.pid, RSS_EVERY_S) if sc.kind != "soak" else None
@@ -43,12 +46,18 @@ def run_one(
         cap.release()
     if rss:
         report["rss"] = rss
+    in_process = backend == "sqlite"
     report["rig"] = {
+        "layout": layout.name,
+        "layout_detail": layout.summary,
         "backend": backend,
         "database": db_url.split("://", 1)[0],
         "server_pinning": pinning,
+        "data_tier_pinning": f"inside the service ({pinning})" if in_process else a.data_pinning,
         "load_pinning": a.load_pinning,
         "memory_cap": f"{mechanism} ({a.memory_max // (1 << 20)} MB)",
+        "memory_cap_covers": "the service process tree"
+        + (" (SQLite included)" if in_process else "; PostgreSQL and Redis are not capped"),
         "memory_cap_tripped": cap.tripped or bool(oom),
         "workers": a.workers,
         "dataset": f"scale={a.scale} seed={a.seed}, {'reused template' if reused else 'seeded this run'}",
@@ -59,19 +68,22 @@ def run_one(
 
 
 def cmd_rig(a: argparse.Namespace) -> int:
-    """Run every requested scenario on every requested backend; exit 0 only if all passed."""
+    """Run every requested scenario on every requested backend; exit 0 only if all passed, 1 if any
+    failed, else 3 if any was UNRELIABLE (the generator could not hold its schedule)."""
     a.state.mkdir(parents=True, exist_ok=True)
-    a.load_pinning = pin_self(LOAD_CPU)
+    layout = LAYOUTS[a.layout]
+    a.load_pinning = pin_self(layout.load_cpu)
+    a.data_pinning = pinned([], layout.data_cpu)[1]
     backends = ["sqlite", "postgres"] if a.backend == "both" else [a.backend]
-    all_passed = True
+    verdicts: list[str] = []
     for backend in backends:
         with contextlib.ExitStack() as stack:
             env: dict[str, str] = {}
             pg: Postgres | None = None
             if backend == "postgres":
-                pg = Postgres.start(a.state / "pg", cpu=LOAD_CPU, log=log_file(a.state, "postgres"))
+                pg = Postgres.start(a.state / "pg", cpu=layout.data_cpu, log=log_file(a.state, "postgres"))
                 stack.callback(pg.stop)
-                redis = Redis.start(a.state / "redis", cpu=LOAD_CPU, log=log_file(a.state, "redis"))
+                redis = Redis.start(a.state / "redis", cpu=layout.data_cpu, log=log_file(a.state, "redis"))
                 stack.callback(redis.stop)
                 env["REDIS_URL"] = redis.url
             svc = Mercenary(a.mercenary_cmd, a.state, env)
@@ -82,11 +94,13 @@ def cmd_rig(a: argparse.Namespace) -> int:
                     db_url, reused = sqlite_dataset(svc, a.state, a.scale, a.seed)
                 report = run_one(a, backend, name, svc, db_url, reused)
                 write_all(report, a.out, f"{backend}-{name}")
-                print(f"## {name} on {backend}: {'PASS' if report['passed'] else 'FAIL'}\n")
+                verdicts.append(verdict_of(report))
+                print(f"## {name} on {backend} ({layout.name} layout): {verdicts[-1]}\n")
+                gen = report["generator"]
+                print(f"generator: {gen.get('note')}; {markdown.lag_line(gen)}\n")
                 print(markdown.slo_table(report) + "\n")
-                all_passed = all_passed and report["passed"]
     print(f"reports in {a.out}")
-    return 0 if all_passed else 1
+    return 1 if "FAIL" in verdicts else exit_code(UNRELIABLE) if UNRELIABLE in verdicts else 0
 
 
 def add_rig_parser(sub: Any) -> None:
@@ -94,6 +108,13 @@ def add_rig_parser(sub: Any) -> None:
     sp = sub.add_parser("rig", help="run scenarios on the reference rig (pinned, capped, seeded once)")
     sp.add_argument("--scenario", action="append", required=True, choices=list(scenarios.SCENARIOS))
     sp.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
+    sp.add_argument(
+        "--layout",
+        choices=list(LAYOUTS),
+        default=DEFAULT_LAYOUT,
+        help="vm: service and data tier on core 0, load alone on core 1 (the 1 OCPU VM); "
+        "split: data tier on the load generator's core",
+    )
     sp.add_argument("--scale", choices=("demo", "full"), default="full")
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--rate", type=float)

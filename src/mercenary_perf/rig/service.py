@@ -52,11 +52,13 @@ class Mercenary:
             tail = log.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"`mercenary {' '.join(args)}` failed ({proc.returncode}):\n{tail}")
 
-    def serve(self, db_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
-        """Start the server pinned to the server core; returns (process, base URL, pinning)."""
+    def serve(
+        self, db_url: str, workers: int, cpu: int = SERVER_CPU
+    ) -> tuple[subprocess.Popen[bytes], str, str]:
+        """Start the server pinned to ``cpu``; returns (process, base URL, pinning)."""
         port = free_port()
         args = [*self.argv, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-        cmd, how = pinned(args, SERVER_CPU)
+        cmd, how = pinned(args, cpu)
         with log_file(self.state, "mercenary-serve").open("ab") as out:
             proc = subprocess.Popen(
                 cmd, env={**self.env, "DATABASE_URL": db_url}, stdout=out, stderr=subprocess.STDOUT

@@ -1,7 +1,9 @@
 """soak: a steady mixed load for any duration, watching memory and latency creep (SLO-7, SLO-8).
 
-Traffic: 80/20 read/write at `rate` (default 300 req/s; SLO-8 asks for 0.6x the measured
-peak for 2 h, a short soak runs in CI) for `duration` (default 300 s). The server's RSS
+Traffic: 80/20 read/write with the choices of `mixed` (Zipf hot sets of ids and search
+words, fresh bids, PATCHes of the client's own projects) at `rate` (default 300 req/s;
+SLO-8 asks for 0.6x the measured peak for 2 h, a short soak runs in CI) for `duration`
+(default 300 s). The server's RSS
 (process tree) is sampled every 10 s; the rig passes its pid, or use --server-pid.
 Thresholds: reads p95 < 200 (SLO-1); errors < 0.1 % (SLO-3); RSS max < 300 MB (SLO-7);
 RSS slope after the first third < 20 MB/h (SLO-8, no growth); median per-second p95 of

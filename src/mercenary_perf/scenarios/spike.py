@@ -1,8 +1,10 @@
 """spike: the mixed load jumps 5x for 10 s, then falls back (002 §4).
 
 Traffic: base = rate / 5 for 20 s, rate (default 500 req/s) for 10 s, base for 30 s to
-watch recovery; 80/20 read/write. Thresholds: reads p99 < 500 (SLO-1); writes p99 < 800
-(SLO-2); errors < 0.1 % (SLO-3), over the whole run including the spike.
+watch recovery; 80/20 read/write with the choices of `mixed` (Zipf hot sets of ids and
+search words, fresh bids, PATCHes of the client's own projects). Thresholds: reads
+p99 < 500 (SLO-1); writes p99 < 800 (SLO-2); errors < 0.1 % (SLO-3), over the whole run
+including the spike.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """stress: find the knee (002 §0, SLO-13).
 
-Traffic: the mixed 80/20 load in steps of 0.25x, 0.5x, 0.75x, 1x, 1.5x, 2x, 2.5x, 3x,
-4x the rate (default 500 req/s), each step `duration` long (default 20 s), stopping at
+Traffic: the mixed 80/20 load (its Zipf hot sets of ids and search words, fresh bids,
+PATCHes of the client's own projects) in steps of 0.25x, 0.5x, 0.75x, 1x, 1.5x, 2x, 2.5x,
+3x, 4x the rate (default 500 req/s), each step `duration` long (default 20 s), stopping at
 the first step that breaks SLO-1/2/3 or that the generator cannot drive reliably. Reports
 the highest passing rate (the knee). Threshold: knee >= 2x the target peak (SLO-13;
 the target peak is 1,000 req/s, SLO-4, unless --target-peak says otherwise).

@@ -1,8 +1,10 @@
 """write-heavy: 70 % writes with idempotency keys, 30 % reads (001, 002 §4).
 
-Traffic: 100 req/s for 60 s; writes post projects, submit proposals (both with an
-Idempotency-Key header) and patch budgets. Thresholds: writes p95 < 500, p99 < 800
-(SLO-2); errors < 0.1 % (SLO-3).
+Traffic: 100 req/s for 60 s; the read and write choices of `mixed`: writes post projects,
+submit proposals (both with an Idempotency-Key header) on open projects (Zipf, s = 1) where the
+freelancer has no live proposal, and patch budgets of the client's own draft or open projects;
+reads draw ids and search words with Zipf's law (s = 1). Thresholds: writes p95 < 500,
+p99 < 800 (SLO-2); errors < 0.1 % (SLO-3).
 """
 
 from __future__ import annotations

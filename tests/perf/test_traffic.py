@@ -1,0 +1,60 @@
+"""Honest traffic against the real service (demo dataset): writes are real writes, reads are skewed.
+
+A client patches only its own organization's editable projects (no 404), a freelancer bids only where
+it has no live proposal (no 409), project ids and search words come from Zipf hot sets over the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercenary_perf.cli import main
+from mercenary_perf.data import load_dataset
+from mercenary_perf.report.schema import read_json
+
+PATCH = "PATCH /api/v1/projects/{id}"
+BID = "POST /api/v1/projects/{id}/proposals"
+
+
+def test_mixed_writes_succeed_and_reads_find_the_data(demo_service: tuple[str, str], tmp_path: Path) -> None:
+    base_url, db_url = demo_service
+    # write-heavy is the mixed traffic with 70 % writes: enough bids and patches in a few seconds
+    args = ["run", "write-heavy", "--base-url", base_url, "--db-url", db_url, "--rate", "60",
+            "--duration", "4", "--out", str(tmp_path)]  # fmt: skip
+    main(args)
+    report = read_json(tmp_path / "write-heavy.json")
+    endpoints = report["endpoints"]
+    patch, bid = endpoints[PATCH], endpoints[BID]
+    assert patch["count"] >= 10
+    assert bid["count"] >= 20
+    assert patch["statuses"] == {"200": patch["count"]}, patch["statuses"]  # no 404: own projects only
+    assert bid["statuses"].get("409", 0) <= max(1, bid["count"] // 50), bid["statuses"]
+    assert bid["statuses"].get("201", 0) >= bid["count"] - max(1, bid["count"] // 50)
+    assert endpoints["POST /api/v1/projects"]["statuses"].keys() == {"201"}
+    assert report["overall"]["errors"] == 0
+    assert not [n for n in report["notes"] if "no fresh" in n or "no project text" in n]
+    for read in ("GET /api/v1/projects/{id}", "GET /api/v1/search/projects"):
+        if read in endpoints:  # 30 % reads: usually both appear
+            assert set(endpoints[read]["statuses"]) == {"200"}, (read, endpoints[read]["statuses"])
+
+
+def test_submit_proposal_bids_only_where_the_freelancer_has_none(
+    demo_service: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, db_url = demo_service
+    args = ["run", "submit-proposal", "--base-url", base_url, "--db-url", db_url, "--rate", "5",
+            "--duration", "2", "--out", str(tmp_path)]  # fmt: skip
+    main(args)
+    report = read_json(tmp_path / "submit-proposal.json")
+    assert report["flows"]["submit-proposal"]["count"] == 10
+    assert report["endpoints"][BID]["statuses"] == {"201": 10}
+    assert report["endpoints"]["POST /api/v1/auth/login"]["statuses"] == {"200": 10}
+
+
+async def test_the_sample_knows_bids_and_editable_projects(demo_service: tuple[str, str]) -> None:
+    _, db_url = demo_service
+    ds = await load_dataset(db_url)
+    assert ds.texts and all(t["skills"] for t in ds.texts)  # every seeded project requires skills
+    assert sum(map(len, ds.live_bids.values())) > 0  # the demo seed's live proposals
+    assert ds.editable and all(ds.editable.values())
+    assert len(ds.public_ids) > len(ds.open_projects())  # closed projects are public too

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db.keyset import Slice
+from mercenary.db import Executor
 from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
@@ -33,6 +33,7 @@ from mercenary.projects.schemas import (
     ProjectUpdate,
     Status,
 )
+from mercenary.security.principal import Principal
 from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
 from mercenary.web.fields import parse_fields, select_fields
@@ -59,21 +60,28 @@ def split_skills(raw: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in (raw or "").split(",") if s.strip())
 
 
-def pager_for(cursors: CursorCodec, f: listing.ProjectFilter) -> Pager:
-    """The cursors of the project list ``f`` describes."""
-    return Pager(cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
-
-
-def shape_page(
-    pager: Pager, page: Slice, items: list[dict[str, Any]], fields: str | None, includes: frozenset[str]
+async def _project_page(
+    db: Executor,
+    principal: Principal,
+    cursors: CursorCodec,
+    f: listing.ProjectFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+    fields: str | None,
+    include: str | None,
 ) -> Response:
-    """The JSON page of ``items`` (``page.items`` with their relations), cut to ``?fields=``
-    (included relations are always kept)."""
+    """The page of the project list ``f`` describes: ``?include=`` relations attached, items cut to
+    ``?fields=`` (included relations are always kept). Bad ``include``/``fields`` are refused before
+    any work. The one path of the market list, an organization's list and project search."""
+    includes = parse_includes(include)
     selected = parse_fields(fields, PROJECT_FIELDS)
     keep = None if selected is None else selected | includes
+    pager = Pager(cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
+    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
     shaped = [
         select_fields(ProjectRead.model_validate(r).model_dump(mode="json", exclude_none=True), keep)
-        for r in items
+        for r in await attach(db, page.items, includes)
     ]
     return pager.response(page, shaped)
 
@@ -105,12 +113,10 @@ async def list_projects(
     """Projects newest first (by relevance when `q` is given). `scope=market` (default) lists the
     open projects of every organization; `scope=mine` lists the caller's organization's projects in any
     status. `skills=a,b` keeps projects requiring all of them."""
-    includes = parse_includes(include)
-    parse_fields(fields, PROJECT_FIELDS)  # a bad field list is refused before any work
     f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
-    pager = pager_for(cursors, f)
-    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
-    return shape_page(pager, page, await attach(db, page.items, includes), fields, includes)
+    return await _project_page(
+        db, principal, cursors, f, cursor=cursor, limit=limit, fields=fields, include=include
+    )
 
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
@@ -175,8 +181,7 @@ async def search_projects(
 ) -> Response:
     """Open projects matching every word of `q` (stemmed, title weighted above description), most
     relevant first, optionally requiring all of `skills=a,b`."""
-    includes = parse_includes(include)
     f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
-    pager = pager_for(cursors, f)
-    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
-    return shape_page(pager, page, await attach(db, page.items, includes), fields, includes)
+    return await _project_page(
+        db, principal, cursors, f, cursor=cursor, limit=limit, fields=fields, include=include
+    )

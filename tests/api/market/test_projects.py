@@ -168,6 +168,10 @@ async def test_search_by_relevance_pages_through_every_match(
         "/api/v1/projects", params={"scope": "mine", "q": "dashboard"}, headers=market.b1.headers
     )
     assert len(mine.json()["items"]) == 5
+    bad_fields = {"q": "dashboards", "fields": "id,secret"}
+    assert_problem(
+        await client.get("/api/v1/search/projects", params=bad_fields, headers=h), 422, "unknown_field"
+    )
     assert_problem(
         await client.get("/api/v1/search/projects", params={"q": "!!"}, headers=h), 422, "empty_search"
     )

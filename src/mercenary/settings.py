@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Cache: memory:// (in-process) or redis://. Defaults to REDIS_URL when that is set.
     REDIS_URL: str | None = None
     CACHE_URL: str | None = None
+    # Every key this deployment writes starts with it (one Redis may serve several deployments).
+    CACHE_PREFIX: str = Field(
+        default="mercenary:", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
 
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mercenary.backends import cache as cache_backends
-from mercenary.backends.cache import Cache
-from mercenary.db import Database, open_database
+from mercenary.backends.cache import CacheStore
+from mercenary.db import Database, is_transient, open_database
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
@@ -22,7 +21,7 @@ class AppState:
 
     settings: Settings
     db: Database
-    cache: Cache
+    cache: CacheStore
     hasher: PasswordHasher
     tokens: TokenService
     cursors: CursorCodec
@@ -35,7 +34,12 @@ class AppState:
         return cls(
             settings=settings,
             db=db,
-            cache=cache_backends.from_url(settings.cache_url),
+            cache=await CacheStore.open(
+                settings.cache_url,
+                secret=settings.SECRET_KEY,
+                prefix=settings.CACHE_PREFIX,
+                transient=is_transient,
+            ),
             hasher=PasswordHasher.from_settings(settings),
             tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
             cursors=CursorCodec(settings.SECRET_KEY),

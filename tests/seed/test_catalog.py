@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from mercenary.backends.cache.memory import MemoryCache
+from mercenary.backends.cache import CacheStore
 from mercenary.db import Database
 from mercenary.db.keyset import Keyset
 from mercenary.profiles import service as profiles
@@ -73,8 +73,10 @@ async def test_seed_catalog(db: Database) -> None:
     assert all("python" in r["skills"] for r in listed.items)
 
     # Identity sequences moved past the explicit ids.
+    cache = await CacheStore.open("memory://", secret="test")
     async with db.transaction() as conn:
         new = await skills.create_skill(
-            conn, MemoryCache(), slug="zig", name="Zig", category="Programming Languages", aliases=["ziglang"]
+            conn, cache, slug="zig", name="Zig", category="Programming Languages", aliases=["ziglang"]
         )
+    await cache.close()
     assert new["id"] == 301

@@ -4,7 +4,15 @@ Hot statements are compiled once per dialect (:class:`Query`) and run on the dri
 (asyncpg for PostgreSQL, aiosqlite for SQLite), so a request pays the driver's cost and little more.
 """
 
-from mercenary.db.base import Connection, Database, DatabaseBusyError, Executor, IntegrityError, Row
+from mercenary.db.base import (
+    Connection,
+    Database,
+    DatabaseBusyError,
+    Executor,
+    IntegrityError,
+    Row,
+    is_transient,
+)
 from mercenary.db.query import Query
 from mercenary.db.urls import open_database
 
@@ -16,5 +24,6 @@ __all__ = [
     "IntegrityError",
     "Query",
     "Row",
+    "is_transient",
     "open_database",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
@@ -31,6 +33,22 @@ class IntegrityError(Exception):
 
 
 Statement = Query | ClauseElement
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database failing (connection lost or refused, timeout, lock held too
+    long) rather than a statement being wrong: a failure worth a retry or a stale cached answer."""
+    if isinstance(exc, DatabaseBusyError | OSError | TimeoutError | sqlite3.OperationalError):
+        return True
+    asyncpg = sys.modules.get("asyncpg")  # only loaded when PostgreSQL is in use
+    return asyncpg is not None and isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.QueryCanceledError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError,
+    )
 
 
 class Executor(Protocol):

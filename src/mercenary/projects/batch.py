@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mercenary.db import Executor, Row
+from mercenary.backends.cache import CacheStore
+from mercenary.db import Connection, Executor, Row
 from mercenary.errors import InvalidRequestError, MercenaryError
 from mercenary.projects import queries
 from mercenary.projects.errors import BatchConflictError, BatchInvalidError, ProjectNotFoundError
@@ -54,7 +55,9 @@ def _check(item: ProjectBatchItem, row: Row | None, seen: set[int], unknown: set
         raise UnknownSkillError(f"Unknown skill(s): {', '.join(bad)}.")
 
 
-async def update_projects(conn: Executor, principal: Principal, batch: ProjectBatch) -> list[Row]:
+async def update_projects(
+    conn: Connection, cache: CacheStore, principal: Principal, batch: ProjectBatch
+) -> list[Row]:
     """Apply every item of ``batch`` or none; returns the projects (with skills) in the order given."""
     require_role(principal, "client")
     wanted = sorted({item.id for item in batch.items})
@@ -76,7 +79,7 @@ async def update_projects(conn: Executor, principal: Principal, batch: ProjectBa
         changes = item.changes()
         ids = skill_ids(changes["skills"], resolved) if "skills" in changes else None
         try:
-            updated.append(await apply_update(conn, rows[item.id], changes, ids))
+            updated.append(await apply_update(conn, cache, rows[item.id], changes, ids))
         except MercenaryError as exc:
             raise BatchConflictError(
                 "A project changed while the batch was written; nothing was changed.",

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.backends.cache import CacheStore
 from mercenary.db import Executor
 from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
+from mercenary.projects.cache import MARKET, PAGES, SKILLS, tenant_family
 from mercenary.projects.errors import (
     BatchConflictError,
     BatchInvalidError,
@@ -35,10 +37,12 @@ from mercenary.projects.schemas import (
 )
 from mercenary.security.principal import Principal
 from mercenary.skills.errors import UnknownSkillError
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import CurrentUser, Limit, ObjectId, State
+from mercenary.web.errors import InvalidCursorError
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_ID, BY_RANK, CursorCodec, Pager
+from mercenary.web.responses import json_body
 from mercenary.web.schemas import NO_CONTROL
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -62,6 +66,7 @@ def split_skills(raw: str | None) -> tuple[str, ...]:
 
 async def _project_page(
     db: Executor,
+    cache: CacheStore,
     principal: Principal,
     cursors: CursorCodec,
     f: listing.ProjectFilter,
@@ -72,35 +77,54 @@ async def _project_page(
     include: str | None,
 ) -> Response:
     """The page of the project list ``f`` describes: ``?include=`` relations attached, items cut to
-    ``?fields=`` (included relations are always kept). Bad ``include``/``fields`` are refused before
-    any work. The one path of the market list, an organization's list and project search."""
+    ``?fields=`` (included relations are always kept). Bad ``include``/``fields``/``cursor`` are
+    refused before any work. The one path of the market list, an organization's list and project
+    search. A page without ``include`` is served from the cache (``projects/cache.py``)."""
     includes = parse_includes(include)
     selected = parse_fields(fields, PROJECT_FIELDS)
     keep = None if selected is None else selected | includes
     pager = Pager(cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
-    page = await listing.list_projects(db, principal, f, pager.keyset(cursor, limit))
-    shaped = [
-        select_fields(ProjectRead.model_validate(r).model_dump(mode="json", exclude_none=True), keep)
-        for r in await attach(db, page.items, includes)
-    ]
-    return pager.response(page, shaped)
+    keyset = pager.keyset(cursor, limit)
+
+    async def load() -> bytes:
+        page = await listing.list_projects(db, principal, f, keyset)
+        shaped = [
+            select_fields(ProjectRead.model_validate(r).model_dump(mode="json", exclude_none=True), keep)
+            for r in await attach(db, page.items, includes)
+        ]
+        return pager.body(page, shaped)
+
+    if includes:
+        return json_body(await load())
+    family = MARKET if f.scope == "market" else tenant_family(principal.tenant_id)
+    fields_key = ",".join(sorted(selected)) if selected is not None else "*"
+    key = f"{family}|{pager.scope}|{keyset.after}|{keyset.limit}|{fields_key}"
+    body = await cache.get(PAGES, key, load, family=family, depends=SKILLS)
+    assert body is not None
+    return json_body(body)
 
 
 @router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
 @raises(PermissionDeniedError, UnknownSkillError)
-async def post_project(body: ProjectCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
+async def post_project(body: ProjectCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
     """Post a project for the caller's organization (clients only). It starts as a draft unless
     `status` is `open`; `skills` are slugs (or aliases) from the taxonomy."""
-    async with db.transaction() as conn:
-        return await service.post_project(conn, principal, body)
+    async with state.db.transaction() as conn:
+        return await service.post_project(conn, state.cache, principal, body)
 
 
 @router.get("", response_model=ProjectPage, response_description=PAGE)
-@raises(UnknownIncludeError, InvalidFilterError, UnknownSkillError, EmptySearchError, InvalidRequestError)
+@raises(
+    UnknownIncludeError,
+    InvalidFilterError,
+    UnknownSkillError,
+    EmptySearchError,
+    InvalidRequestError,
+    InvalidCursorError,
+)
 async def list_projects(
-    db: DB,
+    state: State,
     principal: CurrentUser,
-    cursors: Cursors,
     scope: listing.Scope = "market",
     status: Status | None = None,
     skills: SkillsParam = None,
@@ -115,28 +139,39 @@ async def list_projects(
     status. `skills=a,b` keeps projects requiring all of them."""
     f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
     return await _project_page(
-        db, principal, cursors, f, cursor=cursor, limit=limit, fields=fields, include=include
+        state.db,
+        state.cache,
+        principal,
+        state.cursors,
+        f,
+        cursor=cursor,
+        limit=limit,
+        fields=fields,
+        include=include,
     )
 
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
 @raises(PermissionDeniedError, BatchInvalidError, BatchConflictError)
-async def update_projects(body: ProjectBatch, db: DB, principal: CurrentUser) -> dict[str, Any]:
+async def update_projects(body: ProjectBatch, state: State, principal: CurrentUser) -> dict[str, Any]:
     """Change up to 100 of the caller's organization's projects in one transaction. Every item is
     validated first; if any is invalid the answer is 422 `batch_invalid` with `errors` (index, id,
     code, message) and nothing changes."""
-    async with db.transaction() as conn:
-        return {"items": await batches.update_projects(conn, principal, body)}
+    async with state.db.transaction() as conn:
+        return {"items": await batches.update_projects(conn, state.cache, principal, body)}
 
 
 @router.get("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
 @raises(ProjectNotFoundError, UnknownIncludeError)
 async def get_project(
-    db: DB, principal: CurrentUser, project_id: ObjectId, include: IncludeParam = None
-) -> dict[str, Any]:
+    state: State, principal: CurrentUser, project_id: ObjectId, include: IncludeParam = None
+) -> Any:
     """A project with its skills (and `owner`, `proposal_count` on `?include=`). Open and closed
     projects are visible to every signed-in user; drafts and cancelled ones only to their organization."""
-    return await service.get_project(db, principal, project_id, parse_includes(include))
+    includes = parse_includes(include)
+    if not includes:  # the cached body as it is
+        return json_body(await service.project_json(state.db, state.cache, principal, project_id))
+    return await service.get_project(state.db, state.cache, principal, project_id, includes)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
@@ -149,29 +184,28 @@ async def get_project(
     InvalidTransitionError,
 )
 async def update_project(
-    body: ProjectUpdate, db: DB, principal: CurrentUser, project_id: ObjectId
+    body: ProjectUpdate, state: State, principal: CurrentUser, project_id: ObjectId
 ) -> dict[str, Any]:
     """Change a project of the caller's organization: fields while it is a draft or open; `status`
     from draft to open or cancelled, or from open to cancelled (pending proposals are rejected)."""
-    async with db.transaction() as conn:
-        return await service.update_project(conn, principal, project_id, body)
+    async with state.db.transaction() as conn:
+        return await service.update_project(conn, state.cache, principal, project_id, body)
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response)
 @raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotDeletableError)
-async def delete_project(db: DB, principal: CurrentUser, project_id: ObjectId) -> Response:
+async def delete_project(state: State, principal: CurrentUser, project_id: ObjectId) -> Response:
     """Delete a draft of the caller's organization. A published project is cancelled instead (409)."""
-    async with db.transaction() as conn:
-        await service.delete_project(conn, principal, project_id)
+    async with state.db.transaction() as conn:
+        await service.delete_project(conn, state.cache, principal, project_id)
     return Response(status_code=204)
 
 
 @search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
-@raises(UnknownIncludeError, UnknownSkillError, EmptySearchError, InvalidRequestError)
+@raises(UnknownIncludeError, UnknownSkillError, EmptySearchError, InvalidRequestError, InvalidCursorError)
 async def search_projects(
-    db: DB,
+    state: State,
     principal: CurrentUser,
-    cursors: Cursors,
     q: Annotated[str, Query(min_length=1, max_length=256, description="words to find (all of them)")],
     skills: SkillsParam = None,
     limit: Limit = 20,
@@ -183,5 +217,13 @@ async def search_projects(
     relevant first, optionally requiring all of `skills=a,b`."""
     f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
     return await _project_page(
-        db, principal, cursors, f, cursor=cursor, limit=limit, fields=fields, include=include
+        state.db,
+        state.cache,
+        principal,
+        state.cursors,
+        f,
+        cursor=cursor,
+        limit=limit,
+        fields=fields,
+        include=include,
     )

@@ -11,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mercenary.db import Executor, Row
+from mercenary.backends.cache import CacheStore
+from mercenary.db import Connection, Executor, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError
 from mercenary.projects import queries
-from mercenary.projects.access import EDITABLE_STATUSES, access_own_project, access_project
+from mercenary.projects.access import EDITABLE_STATUSES, access_own_project, visible
+from mercenary.projects.cache import PROJECT, SKILLS, changed_after_commit
 from mercenary.projects.errors import (
     InvalidTransitionError,
     ProjectNotDeletableError,
     ProjectNotEditableError,
+    ProjectNotFoundError,
 )
 from mercenary.projects.relations import attach, skill_slugs
-from mercenary.projects.schemas import ProjectCreate, ProjectUpdate
+from mercenary.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 from mercenary.proposals import service as proposals
 from mercenary.security.principal import Principal, require_role
 from mercenary.skills import service as skills
@@ -44,7 +47,7 @@ async def _set_skills(conn: Executor, project_id: int, ids: list[int]) -> None:
     await _link_skills(conn, project_id, ids)
 
 
-async def post_project(conn: Executor, principal: Principal, body: ProjectCreate) -> Row:
+async def post_project(conn: Connection, cache: CacheStore, principal: Principal, body: ProjectCreate) -> Row:
     """Create a project for the caller's organization (clients only); returns it with its skills."""
     require_role(principal, "client")
     canonical = await skills.canonical_skills(conn, body.skills)
@@ -61,13 +64,41 @@ async def post_project(conn: Executor, principal: Principal, body: ProjectCreate
     assert row is not None
     # A new project has no links yet, and the canonical slugs are known: three statements in all.
     await _link_skills(conn, row["id"], sorted(canonical))
+    # Its id may have been asked for (and its absence cached for a few seconds) before it existed.
+    changed_after_commit(conn, cache, row["id"], principal.tenant_id, public=body.status == "open")
     return {**row, "skills": sorted(canonical.values())}
 
 
-async def get_project(db: Executor, principal: Principal, project_id: int, includes: frozenset[str]) -> Row:
+async def _cached_project(db: Executor, cache: CacheStore, project_id: int) -> tuple[Row, bytes] | None:
+    """The project ``project_id`` with its skills, and its JSON body, from the cache when it holds
+    them (two statements otherwise); None when there is no such project."""
+
+    async def load() -> tuple[Row, bytes] | None:
+        row = await db.fetch_one(queries.get_project, id=project_id)
+        if row is None:
+            return None
+        full = (await attach(db, [row], frozenset({"skills"})))[0]
+        return full, ProjectRead.model_validate(full).model_dump_json(exclude_none=True).encode()
+
+    return await cache.get(PROJECT, str(project_id), load, depends=SKILLS)
+
+
+async def project_json(db: Executor, cache: CacheStore, principal: Principal, project_id: int) -> bytes:
+    """The JSON body of a project the caller may see (with its skills); 404 otherwise."""
+    found = await _cached_project(db, cache, project_id)
+    if found is None or not visible(found[0], principal):
+        raise ProjectNotFoundError("No such project.")
+    return found[1]
+
+
+async def get_project(
+    db: Executor, cache: CacheStore, principal: Principal, project_id: int, includes: frozenset[str]
+) -> Row:
     """A project the caller may see, with its skills and any other requested relations."""
-    row = await access_project(db, project_id, principal)
-    return (await attach(db, [row], includes | {"skills"}))[0]
+    found = await _cached_project(db, cache, project_id)
+    if found is None or not visible(found[0], principal):
+        raise ProjectNotFoundError("No such project.")
+    return (await attach(db, [found[0]], includes - {"skills"}))[0]
 
 
 def check_update(row: Row, changes: dict[str, Any]) -> None:
@@ -82,7 +113,9 @@ def check_update(row: Row, changes: dict[str, Any]) -> None:
         raise InvalidTransitionError(f"A {current} project cannot become {target}.")
 
 
-async def apply_update(conn: Executor, row: Row, changes: dict[str, Any], ids: list[int] | None) -> Row:
+async def apply_update(
+    conn: Connection, cache: CacheStore, row: Row, changes: dict[str, Any], ids: list[int] | None
+) -> Row:
     """Write checked ``changes``. The UPDATE is conditional on the status that was checked, so a
     concurrent change (an accept, another edit of the status) makes this one fail with 409."""
     merged = {k: changes.get(k, row[k]) for k in ("title", "description", "budget", "status")}
@@ -96,6 +129,8 @@ async def apply_update(conn: Executor, row: Row, changes: dict[str, Any], ids: l
     )
     if updated is None:
         raise ProjectNotEditableError("The project changed meanwhile; reload it and try again.")
+    public = "open" in (row["status"], merged["status"])
+    changed_after_commit(conn, cache, row["id"], row["tenant_id"], public=public)
     if ids is not None:
         await _set_skills(conn, row["id"], ids)
     if row["status"] == "open" and merged["status"] == "cancelled":
@@ -103,20 +138,22 @@ async def apply_update(conn: Executor, row: Row, changes: dict[str, Any], ids: l
     return updated
 
 
-async def update_project(conn: Executor, principal: Principal, project_id: int, body: ProjectUpdate) -> Row:
+async def update_project(
+    conn: Connection, cache: CacheStore, principal: Principal, project_id: int, body: ProjectUpdate
+) -> Row:
     """Change one of the caller's organization's projects; returns it with its skills."""
     row = await access_own_project(conn, project_id, principal)
     changes = body.changes()
     check_update(row, changes)
     if "skills" not in changes:
-        updated = await apply_update(conn, row, changes, None)
+        updated = await apply_update(conn, cache, row, changes, None)
         return {**updated, "skills": (await skill_slugs(conn, [project_id]))[project_id]}
     canonical = await skills.canonical_skills(conn, changes["skills"])
-    updated = await apply_update(conn, row, changes, sorted(canonical))
+    updated = await apply_update(conn, cache, row, changes, sorted(canonical))
     return {**updated, "skills": sorted(canonical.values())}
 
 
-async def delete_project(conn: Executor, principal: Principal, project_id: int) -> None:
+async def delete_project(conn: Connection, cache: CacheStore, principal: Principal, project_id: int) -> None:
     """Delete a draft of the caller's organization (its skill links go with it)."""
     row = await access_own_project(conn, project_id, principal)
     if row["status"] != "draft":
@@ -125,3 +162,4 @@ async def delete_project(conn: Executor, principal: Principal, project_id: int) 
         )
     if not await conn.execute(queries.delete_draft, id=project_id, tenant_id=principal.tenant_id):
         raise ProjectNotDeletableError("The project changed meanwhile; reload it and try again.")
+    changed_after_commit(conn, cache, project_id, principal.tenant_id, public=False)

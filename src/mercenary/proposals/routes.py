@@ -13,7 +13,7 @@ from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
 from mercenary.proposals import service
 from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
 from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId, State
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
@@ -88,11 +88,11 @@ async def get_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) ->
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalRead)
 @raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError, ProjectNotOpenError)
-async def accept_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+async def accept_proposal(state: State, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
     """Accept a pending proposal (the project's organization, clients only): the project closes and
     the other pending proposals are rejected in the same transaction."""
-    async with db.transaction() as conn:
-        return await service.accept_proposal(conn, principal, proposal_id)
+    async with state.db.transaction() as conn:
+        return await service.accept_proposal(conn, state.cache, principal, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mercenary.db import Executor, IntegrityError, Row
+from mercenary.backends.cache import CacheStore
+from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.projects.access import access_project, close_for_hire
+from mercenary.projects.cache import changed_after_commit
 from mercenary.projects.errors import ProjectNotOpenError
 from mercenary.proposals import queries
 from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
@@ -70,11 +72,12 @@ async def submit_proposal(conn: Executor, principal: Principal, project_id: int,
     return row
 
 
-async def accept_proposal(conn: Executor, principal: Principal, proposal_id: int) -> Row:
+async def accept_proposal(conn: Connection, cache: CacheStore, principal: Principal, proposal_id: int) -> Row:
     """Accept a proposal made to the caller's organization: the project closes and every other
     pending proposal on it is rejected, all or nothing."""
     row = await _access_as_client(conn, proposal_id, principal)
     await close_for_hire(conn, row["project_id"], tenant_id=principal.tenant_id)
+    changed_after_commit(conn, cache, row["project_id"], principal.tenant_id, public=True)
     accepted = await _decide(conn, row, "accepted")
     await conn.execute(queries.reject_pending, project_id=row["project_id"], now=utcnow())
     return accepted

@@ -17,7 +17,7 @@ from mercenary.reviews.errors import (
     ProjectNotClosedError,
 )
 from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId, State
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
@@ -35,11 +35,11 @@ SCOPE = "reviews.by_reviewee"
     ProjectNotClosedError,
     AlreadyReviewedError,
 )
-async def post_review(body: ReviewCreate, db: DB, principal: CurrentUser) -> dict[str, Any]:
+async def post_review(body: ReviewCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
     reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
-    async with db.transaction() as conn:
-        return await service.post_review(conn, principal, body)
+    async with state.db.transaction() as conn:
+        return await service.post_review(conn, state.cache, principal, body)
 
 
 @router.get(
@@ -69,6 +69,6 @@ async def list_reviews(
 
 @router.get("/users/{user_id}/rating", response_model=RatingRead)
 @raises(NotFoundError)
-async def get_rating(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+async def get_rating(state: State, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
     """A user's rating: review count, mean (null without reviews) and the count of each star."""
-    return await service.get_rating(db, user_id)
+    return await service.get_rating(state.db, state.cache, user_id)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mercenary.db import Executor, IntegrityError, Row
+from mercenary.backends.cache import CacheSpec, CacheStore
+from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.projects.access import access_project
@@ -27,8 +28,12 @@ from mercenary.reviews.schemas import ReviewCreate
 from mercenary.security.principal import Principal
 from mercenary.users import service as users
 
+# CACHE-2: a user's rating aggregate, read lazily and kept 30 minutes; a new review of the user
+# invalidates it once committed.
+RATING = CacheSpec("rating", ttl=1800, stale_for=3600, negative_ttl=0)
 
-async def post_review(conn: Executor, principal: Principal, body: ReviewCreate) -> Row:
+
+async def post_review(conn: Connection, cache: CacheStore, principal: Principal, body: ReviewCreate) -> Row:
     """Review the other party of a closed project and update the reviewee's rating aggregate."""
     project = await access_project(conn, body.project_id, principal, lock="update")
     freelancer = await proposals.accepted_freelancer(conn, project["id"])
@@ -58,6 +63,7 @@ async def post_review(conn: Executor, principal: Principal, body: ReviewCreate) 
     except IntegrityError as exc:  # uq_reviews_project_id_reviewer_id
         raise AlreadyReviewedError("You have already reviewed this project.") from exc
     await conn.execute(queries.add_rating, user_id=reviewee, rating=body.rating, now=now)
+    cache.invalidate_after_commit(conn, RATING, str(reviewee))
     assert row is not None
     return row
 
@@ -73,12 +79,22 @@ async def list_reviews(db: Executor, user_id: int, page: Keyset) -> Slice:
     return page.cut(rows, ("id",))
 
 
-async def get_rating(db: Executor, user_id: int) -> dict[str, Any]:
-    """A user's rating ``{count, mean, distribution}``; 404 for an unknown user."""
-    row = await db.fetch_one(queries.get_rating, user_id=user_id)
-    if row is None:
-        await users.get_user(db, user_id)
-        row = {"count": 0, "total": 0, **{f"r{i}": 0 for i in range(1, 6)}}
+async def get_rating(db: Executor, cache: CacheStore, user_id: int) -> dict[str, Any]:
+    """A user's rating ``{count, mean, distribution}`` (cached); 404 for an unknown user."""
+
+    async def load() -> dict[str, Any] | None:
+        row = await db.fetch_one(queries.get_rating, user_id=user_id)
+        if row is None:
+            await users.get_user(db, user_id)
+            row = {"count": 0, "total": 0, **{f"r{i}": 0 for i in range(1, 6)}}
+        return _rating(row)
+
+    rating = await cache.get(RATING, str(user_id), load)
+    assert rating is not None
+    return rating
+
+
+def _rating(row: Row) -> dict[str, Any]:
     count = int(row["count"])
     return {
         "count": count,

@@ -3,15 +3,13 @@ into slugs for other domains. The caller owns the transaction."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from mercenary.backends.cache import Cache
-from mercenary.backends.cache.readthrough import invalidate, read_through
+from mercenary.backends.cache import CacheSpec, CacheStore
 from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError, NotFoundError
@@ -60,24 +58,28 @@ async def slugs_by_id(conn: Executor, ids: Iterable[int]) -> dict[int, str]:
     return {int(r["id"]): r["slug"] for r in rows}
 
 
-# CACHE-1: the taxonomy changes rarely; its serialized list is cached for 10 minutes and dropped once
-# a change has committed (with a shared cache, for every API process at once).
-TAXONOMY_KEY = "skills:list:v1"
-TAXONOMY_TTL_S = 600
+# CACHE-1: the taxonomy changes rarely; its serialized list is cached for 10 minutes (an hour more
+# if the database fails) and invalidated once a change has committed, in every API process at once.
+# Whatever shows skill slugs (a cached project, say) depends on TAXONOMY's token, so a renamed slug
+# is never served from an older entry.
+TAXONOMY = CacheSpec("skills", ttl=600, stale_for=3600)
+TAXONOMY_FAMILY = "taxonomy"
 _TAXONOMY = TypeAdapter(list[SkillRead])
 
 
-async def taxonomy_json(db: Executor, cache: Cache) -> bytes:
+async def taxonomy_json(db: Executor, cache: CacheStore) -> bytes:
     """The whole taxonomy as the JSON body of ``GET /skills``, from the cache when it holds it."""
 
     async def load() -> bytes:
         return _TAXONOMY.dump_json(_TAXONOMY.validate_python(await list_skills(db)))
 
-    return await read_through(cache, TAXONOMY_KEY, TAXONOMY_TTL_S, load)
+    body = await cache.get(TAXONOMY, "list", load, family=TAXONOMY_FAMILY)
+    assert body is not None
+    return body
 
 
-def _purge_taxonomy_after_commit(conn: Connection, cache: Cache) -> None:
-    conn.after_commit(functools.partial(invalidate, cache, TAXONOMY_KEY))
+def _purge_taxonomy_after_commit(conn: Connection, cache: CacheStore) -> None:
+    cache.invalidate_after_commit(conn, TAXONOMY, TAXONOMY_FAMILY)
 
 
 async def list_skills(db: Executor) -> list[Row]:
@@ -107,7 +109,7 @@ async def _write_aliases(conn: Executor, skill_id: int, aliases: Sequence[str]) 
 
 
 async def create_skill(
-    conn: Connection, cache: Cache, *, slug: str, name: str, category: str, aliases: Sequence[str]
+    conn: Connection, cache: CacheStore, *, slug: str, name: str, category: str, aliases: Sequence[str]
 ) -> Row:
     """Add a skill with its aliases; 409 if any of its names is taken."""
     _purge_taxonomy_after_commit(conn, cache)
@@ -124,7 +126,7 @@ async def create_skill(
     return {**row, "aliases": wanted}
 
 
-async def update_skill(conn: Connection, cache: Cache, skill_id: int, changes: dict[str, Any]) -> Row:
+async def update_skill(conn: Connection, cache: CacheStore, skill_id: int, changes: dict[str, Any]) -> Row:
     """Change a skill's fields; ``aliases``, when given, replaces the set. 404 if missing, 409 if a
     new name is taken."""
     _purge_taxonomy_after_commit(conn, cache)
@@ -153,7 +155,7 @@ async def update_skill(conn: Connection, cache: Cache, skill_id: int, changes: d
     return {**row, "aliases": aliases}
 
 
-async def delete_skill(conn: Connection, cache: Cache, skill_id: int) -> None:
+async def delete_skill(conn: Connection, cache: CacheStore, skill_id: int) -> None:
     """Remove a skill, its aliases and every profile's and project's link to it; 404 if missing."""
     _purge_taxonomy_after_commit(conn, cache)
     if not await conn.execute(queries.delete_skill, id=skill_id):

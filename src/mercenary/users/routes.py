@@ -10,7 +10,7 @@ from starlette.responses import Response
 from mercenary.errors import NotFoundError
 from mercenary.users import service
 from mercenary.users.schemas import USER_FIELDS, UserPage, UserPublic, UserRead
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId, State
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
@@ -22,9 +22,9 @@ SCOPE = "users.members"
 
 @router.get("/me", response_model=UserRead)
 @raises(NotFoundError)
-async def me(db: DB, principal: CurrentUser) -> dict[str, Any]:
+async def me(state: State, principal: CurrentUser) -> dict[str, Any]:
     """The signed-in user."""
-    return await service.get_user(db, principal.user_id)
+    return await service.cached_user(state.db, state.cache, principal.user_id)
 
 
 @router.get("", response_model=UserPage, response_description="A page of users (fields as selected).")
@@ -48,6 +48,6 @@ async def list_users(
 
 @router.get("/{user_id}", response_model=UserPublic)
 @raises(NotFoundError)
-async def get_user(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+async def get_user(state: State, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
     """A user's public view."""
-    return await service.get_user(db, user_id)
+    return await service.cached_user(state.db, state.cache, user_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mercenary.backends.cache import CacheSpec, CacheStore
 from mercenary.db import Executor, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
@@ -14,6 +15,23 @@ from mercenary.users import queries
 async def get_user(db: Executor, user_id: int) -> Row:
     """The user with ``user_id``; 404 when missing or deactivated."""
     row = await db.fetch_one(queries.get_user, id=user_id)
+    if row is None or not row["is_active"]:
+        raise NotFoundError("No such user.")
+    return row
+
+
+# Accounts do not change once made (no endpoint edits them), so a user is cached for 5 minutes. An
+# unknown id is not cached: creating an account does not invalidate anything.
+USER = CacheSpec("user", ttl=300, stale_for=900, negative_ttl=0)
+
+
+async def cached_user(db: Executor, cache: CacheStore, user_id: int) -> Row:
+    """``get_user`` through the cache."""
+
+    async def load() -> Row | None:
+        return await db.fetch_one(queries.get_user, id=user_id)
+
+    row = await cache.get(USER, str(user_id), load)
     if row is None or not row["is_active"]:
         raise NotFoundError("No such user.")
     return row

@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.web.errors import InvalidCursorError
-from mercenary.web.responses import json_response
+from mercenary.web.responses import json_body
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -108,9 +108,13 @@ class Pager:
             raise InvalidCursorError("The cursor is not valid.")
         return Keyset(key, limit)
 
-    def response(self, page: Slice, items: Sequence[Any]) -> Response:
+    def body(self, page: Slice, items: Sequence[Any]) -> bytes:
         """The JSON page: ``items`` (``page.items`` as shaped for the client) and the cursor of the
         next page, serialized once."""
         after = page.next_after
         next_cursor = None if after is None else self.codec.encode(self.scope, after)
-        return json_response({"items": items, "next_cursor": next_cursor, "has_more": after is not None})
+        return orjson.dumps({"items": items, "next_cursor": next_cursor, "has_more": after is not None})
+
+    def response(self, page: Slice, items: Sequence[Any]) -> Response:
+        """``body`` as the response."""
+        return json_body(self.body(page, items))

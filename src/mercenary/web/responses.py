@@ -13,3 +13,8 @@ def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | N
     return Response(
         orjson.dumps(data), status_code=status_code, media_type="application/json", headers=headers
     )
+
+
+def json_body(body: bytes, status_code: int = 200) -> Response:
+    """An already serialized JSON body (e.g. one served from the cache) as it is."""
+    return Response(body, status_code=status_code, media_type="application/json")

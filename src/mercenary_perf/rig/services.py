@@ -207,6 +207,17 @@ class Redis(_Server):
         except OSError:
             return False
 
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would; ``restart`` brings it back."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self) -> None:
+        """Start the server again on the same port (it comes back empty)."""
+        self.kill()
+        self._start()
+
     def stop(self) -> None:
         """Stop the server (and delete a temporary folder)."""
         if self.proc is not None:

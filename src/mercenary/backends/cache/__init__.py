@@ -1,5 +1,6 @@
-"""Cache backends: ``memory://`` (in-process) and ``redis://`` (shared), chosen by URL."""
+"""The cache: ``memory://`` (in-process) or ``redis://`` (shared, with an in-process copy), chosen by
+URL, behind one read-through store with versioned keys (see ``store.py``)."""
 
-from mercenary.backends.cache.base import Cache, from_url
+from mercenary.backends.cache.store import CacheCounters, CacheSpec, CacheStore
 
-__all__ = ["Cache", "from_url"]
+__all__ = ["CacheCounters", "CacheSpec", "CacheStore"]

@@ -1,0 +1,73 @@
+"""The cache's storage, chosen by URL, from cashews' backends.
+
+``memory://`` is one process's LRU. ``redis://`` is Redis (L2) with an in-process copy (L1) of every
+value this process has read, kept coherent by Redis' client-side caching in broadcast mode: Redis
+tells every API process when a key under our prefix changes and the process drops its copy
+(``CLIENT TRACKING ... BCAST``, Redis >= 6; cashews' ``BcastClientSide``). A hit costs no round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from cashews.backends.interface import Backend
+from cashews.backends.memory import Memory
+from cashews.backends.redis.client_side import BcastClientSide
+from cashews.picklers import PicklerType
+from cashews.serialize import get_serializer
+
+log = logging.getLogger("mercenary.cache")
+
+# Entries the in-process level holds. Values are small (a row, a page of 20): ~50k of them is tens of MB
+# at most, inside the API's 150 MB budget. Expired entries go lazily (on read or by LRU), not by a
+# sweeper task that would walk every key each second.
+LOCAL_ENTRIES = 20_000
+SOCKET_TIMEOUT_S = 0.5
+
+
+class _ClientSide(BcastClientSide):
+    """cashews' client-side backend, made to start when Redis is down.
+
+    Upstream gives up listening for invalidations if Redis does not answer during ``init`` (its
+    listener is cancelled, and the local level stays off until a restart). Here the listener keeps
+    retrying instead, so the local level comes back by itself when Redis does; until then every read
+    goes to Redis, fails, and the caller serves from the database (fail open).
+    """
+
+    async def init(self) -> None:
+        try:
+            await super().init()  # type: ignore[no-untyped-call]
+        except Exception:
+            log.warning("cache: Redis does not answer; serving from the database until it does")
+            listener = self._listen_invalidate_forever()  # type: ignore[no-untyped-call]
+            self._listen_task = asyncio.create_task(listener)  # type: ignore[assignment]
+
+
+def open_backend(url: str, prefix: str, secret: str) -> Backend:
+    """The (not yet initialised) backend for ``url``: ``memory://`` or ``redis://host:port/db``.
+
+    Values travel to Redis pickled and signed with ``secret`` (an HMAC): a value that someone else
+    wrote into Redis is refused, never unpickled."""
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        return Memory(size=LOCAL_ENTRIES, check_interval=0)
+    if scheme in ("redis", "rediss"):
+        options: dict[str, Any] = {
+            "suppress": False,  # errors reach the store, which counts them and fails open
+            "socket_timeout": SOCKET_TIMEOUT_S,
+            "socket_connect_timeout": SOCKET_TIMEOUT_S,
+            "max_connections": 20,
+            "wait_for_connection_timeout": SOCKET_TIMEOUT_S,
+            "client_name": "mercenary",
+        }
+        return _ClientSide(
+            url,
+            local_cache=Memory(size=LOCAL_ENTRIES, check_interval=0),
+            client_side_prefix=prefix,
+            serializer=get_serializer(secret=secret, digestmod=b"sha256", pickle_type=PicklerType.DEFAULT),
+            **options,
+        )
+    raise ValueError(f"unsupported cache URL scheme {scheme!r}; use memory:// or redis://")

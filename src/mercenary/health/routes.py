@@ -37,5 +37,9 @@ async def ready(state: State) -> Response:
     """Readiness: the database and the cache answer within a second each."""
     checks = dict(await asyncio.gather(_check("database", state.db.ping), _check("cache", state.cache.ping)))
     ok = all(c["status"] == "up" for c in checks.values())
-    body = {"status": "ready" if ok else "not_ready", "checks": checks}
+    # The cache's counters per kind of value (SLO-9 is judged on them): hits, misses, stale, errors.
+    caches = {
+        name: {**vars(c), "hit_ratio": round(c.hit_ratio, 4)} for name, c in state.cache.counters.items()
+    }
+    body = {"status": "ready" if ok else "not_ready", "checks": checks, "caches": caches}
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")

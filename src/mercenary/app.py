@@ -40,6 +40,9 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         summary="A freelance marketplace API built to published performance standards.",
         lifespan=lifespan,
+        # FastAPI's built-in OpenTelemetry is off: otherwise every request asks the global providers
+        # whether anyone is listening. Tracing is switched on by configuration where it is wanted.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     errors.install(app)
     # FastAPI tries routes in order, so the busiest go first (no two routers' paths overlap): each

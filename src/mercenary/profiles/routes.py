@@ -28,7 +28,7 @@ from mercenary.errors import (
 from mercenary.profiles import service
 from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.skills.errors import UnknownSkillError
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId
+from mercenary.web.deps import DB, Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
@@ -48,18 +48,18 @@ Fields = Annotated[str | None, Query(max_length=512, description="e.g. user_id,n
 
 @router.get("/freelancers/{user_id}/profile", response_model=ProfileRead)
 @raises(NotFoundError)
-async def get_profile(db: DB, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+async def get_profile(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
     """A freelancer's profile; 404 when the user has none (clients and admins never do)."""
+    db = caller.state.db
     return await service.get_profile(db, user_id)
 
 
 @router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)
 @raises(PermissionDeniedError, NotFoundError, UnknownSkillError, ConflictError)
-async def put_profile(
-    user_id: ObjectId, body: ProfileWrite, db: DB, principal: CurrentUser
-) -> dict[str, Any]:
+async def put_profile(user_id: ObjectId, body: ProfileWrite, caller: SignedIn) -> dict[str, Any]:
     """Create or replace the caller's own profile. Another user's id is a 404 (as if it did not
     exist); a caller who is not a freelancer gets 403."""
+    db, principal = caller.state.db, caller.principal
     async with db.transaction() as conn:
         return await service.put_profile(conn, principal, user_id, body)
 
@@ -101,9 +101,7 @@ async def _page(
 @router.get("/freelancers", response_model=ProfilePage, response_description=PAGE)
 @raises(UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def list_freelancers(
-    db: DB,
-    principal: CurrentUser,
-    cursors: Cursors,
+    caller: SignedIn,
     q: Text = None,
     skills: Skills = None,
     limit: Limit = 20,
@@ -112,15 +110,15 @@ async def list_freelancers(
 ) -> Response:
     """Freelancers a page at a time: in user id order, or most relevant first when `q` is given.
     `skills=a,b` keeps profiles that have all of those skills."""
+    db = caller.state.db
+    cursors = caller.state.cursors
     return await _page(db, cursors, q, skills, cursor, limit, fields)
 
 
 @router.get("/search/freelancers", response_model=ProfilePage, response_description=PAGE)
 @raises(UnknownSkillError, EmptySearchError, InvalidRequestError)
 async def search_freelancers(
-    db: DB,
-    principal: CurrentUser,
-    cursors: Cursors,
+    caller: SignedIn,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words that must all match.")],
     skills: Skills = None,
     limit: Limit = 20,
@@ -129,5 +127,7 @@ async def search_freelancers(
 ) -> Response:
     """Full-text search over freelancer headlines and bios (headline weighs more), most relevant
     first, optionally narrowed to profiles having all of `skills`."""
+    db = caller.state.db
+    cursors = caller.state.cursors
     terms(q)  # 422 when `q` has no words, rather than falling back to the plain list
     return await _page(db, cursors, q, skills, cursor, limit, fields)

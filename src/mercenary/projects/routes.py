@@ -37,7 +37,7 @@ from mercenary.projects.schemas import (
 )
 from mercenary.security.principal import Principal
 from mercenary.skills.errors import UnknownSkillError
-from mercenary.web.deps import CurrentUser, Limit, ObjectId, State
+from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.errors import InvalidCursorError
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
@@ -106,9 +106,10 @@ async def _project_page(
 
 @router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
 @raises(PermissionDeniedError, UnknownSkillError)
-async def post_project(body: ProjectCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
+async def post_project(body: ProjectCreate, caller: SignedIn) -> dict[str, Any]:
     """Post a project for the caller's organization (clients only). It starts as a draft unless
     `status` is `open`; `skills` are slugs (or aliases) from the taxonomy."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         return await service.post_project(conn, state.cache, principal, body)
 
@@ -123,8 +124,7 @@ async def post_project(body: ProjectCreate, state: State, principal: CurrentUser
     InvalidCursorError,
 )
 async def list_projects(
-    state: State,
-    principal: CurrentUser,
+    caller: SignedIn,
     scope: listing.Scope = "market",
     status: Status | None = None,
     skills: SkillsParam = None,
@@ -137,6 +137,7 @@ async def list_projects(
     """Projects newest first (by relevance when `q` is given). `scope=market` (default) lists the
     open projects of every organization; `scope=mine` lists the caller's organization's projects in any
     status. `skills=a,b` keeps projects requiring all of them."""
+    state, principal = caller.state, caller.principal
     f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
     return await _project_page(
         state.db,
@@ -153,21 +154,21 @@ async def list_projects(
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
 @raises(PermissionDeniedError, BatchInvalidError, BatchConflictError)
-async def update_projects(body: ProjectBatch, state: State, principal: CurrentUser) -> dict[str, Any]:
+async def update_projects(body: ProjectBatch, caller: SignedIn) -> dict[str, Any]:
     """Change up to 100 of the caller's organization's projects in one transaction. Every item is
     validated first; if any is invalid the answer is 422 `batch_invalid` with `errors` (index, id,
     code, message) and nothing changes."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         return {"items": await batches.update_projects(conn, state.cache, principal, body)}
 
 
 @router.get("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
 @raises(ProjectNotFoundError, UnknownIncludeError)
-async def get_project(
-    state: State, principal: CurrentUser, project_id: ObjectId, include: IncludeParam = None
-) -> Any:
+async def get_project(caller: SignedIn, project_id: ObjectId, include: IncludeParam = None) -> Any:
     """A project with its skills (and `owner`, `proposal_count` on `?include=`). Open and closed
     projects are visible to every signed-in user; drafts and cancelled ones only to their organization."""
+    state, principal = caller.state, caller.principal
     includes = parse_includes(include)
     if not includes:  # the cached body as it is
         return json_body(await service.project_json(state.db, state.cache, principal, project_id))
@@ -183,19 +184,19 @@ async def get_project(
     ProjectNotEditableError,
     InvalidTransitionError,
 )
-async def update_project(
-    body: ProjectUpdate, state: State, principal: CurrentUser, project_id: ObjectId
-) -> dict[str, Any]:
+async def update_project(body: ProjectUpdate, caller: SignedIn, project_id: ObjectId) -> dict[str, Any]:
     """Change a project of the caller's organization: fields while it is a draft or open; `status`
     from draft to open or cancelled, or from open to cancelled (pending proposals are rejected)."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         return await service.update_project(conn, state.cache, principal, project_id, body)
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response)
 @raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotDeletableError)
-async def delete_project(state: State, principal: CurrentUser, project_id: ObjectId) -> Response:
+async def delete_project(caller: SignedIn, project_id: ObjectId) -> Response:
     """Delete a draft of the caller's organization. A published project is cancelled instead (409)."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         await service.delete_project(conn, state.cache, principal, project_id)
     return Response(status_code=204)
@@ -204,8 +205,7 @@ async def delete_project(state: State, principal: CurrentUser, project_id: Objec
 @search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
 @raises(UnknownIncludeError, UnknownSkillError, EmptySearchError, InvalidRequestError, InvalidCursorError)
 async def search_projects(
-    state: State,
-    principal: CurrentUser,
+    caller: SignedIn,
     q: Annotated[str, Query(min_length=1, max_length=256, description="words to find (all of them)")],
     skills: SkillsParam = None,
     limit: Limit = 20,
@@ -215,6 +215,7 @@ async def search_projects(
 ) -> Response:
     """Open projects matching every word of `q` (stemmed, title weighted above description), most
     relevant first, optionally requiring all of `skills=a,b`."""
+    state, principal = caller.state, caller.principal
     f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
     return await _project_page(
         state.db,

@@ -13,7 +13,7 @@ from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
 from mercenary.proposals import service
 from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
 from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId, State
+from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
@@ -31,10 +31,9 @@ def _shaped(page: Slice, fields: frozenset[str] | None) -> list[dict[str, Any]]:
 
 @router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
 @raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotOpenError, ProposalExistsError)
-async def submit_proposal(
-    body: ProposalCreate, db: DB, principal: CurrentUser, project_id: ObjectId
-) -> dict[str, Any]:
+async def submit_proposal(body: ProposalCreate, caller: SignedIn, project_id: ObjectId) -> dict[str, Any]:
     """Bid on an open project (freelancers only). A second live proposal on the same project is a 409."""
+    db, principal = caller.state.db, caller.principal
     async with db.transaction() as conn:
         return await service.submit_proposal(conn, principal, project_id, body)
 
@@ -42,9 +41,7 @@ async def submit_proposal(
 @router.get("/projects/{project_id}/proposals", response_model=ProposalPage, response_description=PAGE)
 @raises(ProjectNotFoundError)
 async def list_project_proposals(
-    db: DB,
-    principal: CurrentUser,
-    cursors: Cursors,
+    caller: SignedIn,
     project_id: ObjectId,
     status: Status | None = None,
     limit: Limit = 20,
@@ -53,6 +50,8 @@ async def list_project_proposals(
 ) -> Response:
     """Proposals on a project, newest first: all of them for the project's organization, only the
     caller's own for anyone else who can see the project."""
+    db, principal = caller.state.db, caller.principal
+    cursors = caller.state.cursors
     selected = parse_fields(fields, PROPOSAL_FIELDS)
     pager = Pager(cursors, f"proposals.project:{project_id}:{status or ''}")
     page = await service.list_for_project(
@@ -63,9 +62,7 @@ async def list_project_proposals(
 
 @router.get("/proposals", response_model=ProposalPage, response_description=PAGE)
 async def list_my_proposals(
-    db: DB,
-    principal: CurrentUser,
-    cursors: Cursors,
+    caller: SignedIn,
     status: Status | None = None,
     limit: Limit = 20,
     cursor: CursorParam = None,
@@ -73,6 +70,8 @@ async def list_my_proposals(
 ) -> Response:
     """The caller's proposals, newest first: a freelancer's own bids, or the bids made to a client's
     organization."""
+    db, principal = caller.state.db, caller.principal
+    cursors = caller.state.cursors
     selected = parse_fields(fields, PROPOSAL_FIELDS)
     pager = Pager(cursors, f"proposals.mine:{status or ''}")
     page = await service.list_mine(db, principal, status=status, page=pager.keyset(cursor, limit))
@@ -81,31 +80,35 @@ async def list_my_proposals(
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalRead)
 @raises(ProposalNotFoundError)
-async def get_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+async def get_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """A proposal the caller wrote or that was made to the caller's organization."""
+    db, principal = caller.state.db, caller.principal
     return await service.access_proposal(db, proposal_id, principal)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalRead)
 @raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError, ProjectNotOpenError)
-async def accept_proposal(state: State, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Accept a pending proposal (the project's organization, clients only): the project closes and
     the other pending proposals are rejected in the same transaction."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         return await service.accept_proposal(conn, state.cache, principal, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
 @raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError)
-async def reject_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+async def reject_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Reject a pending proposal (the project's organization, clients only)."""
+    db, principal = caller.state.db, caller.principal
     async with db.transaction() as conn:
         return await service.reject_proposal(conn, principal, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalRead)
 @raises(ProposalNotFoundError, ProposalNotSubmittedError)
-async def withdraw_proposal(db: DB, principal: CurrentUser, proposal_id: ObjectId) -> dict[str, Any]:
+async def withdraw_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Withdraw the caller's own pending proposal; a new one may be submitted afterwards."""
+    db, principal = caller.state.db, caller.principal
     async with db.transaction() as conn:
         return await service.withdraw_proposal(conn, principal, proposal_id)

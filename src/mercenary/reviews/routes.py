@@ -17,7 +17,7 @@ from mercenary.reviews.errors import (
     ProjectNotClosedError,
 )
 from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
-from mercenary.web.deps import DB, CurrentUser, Cursors, Limit, ObjectId, State
+from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
@@ -35,9 +35,10 @@ SCOPE = "reviews.by_reviewee"
     ProjectNotClosedError,
     AlreadyReviewedError,
 )
-async def post_review(body: ReviewCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
+async def post_review(body: ReviewCreate, caller: SignedIn) -> dict[str, Any]:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
     reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
+    state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
         return await service.post_review(conn, state.cache, principal, body)
 
@@ -49,15 +50,15 @@ async def post_review(body: ReviewCreate, state: State, principal: CurrentUser) 
 )
 @raises(NotFoundError)
 async def list_reviews(
-    db: DB,
-    principal: CurrentUser,
-    cursors: Cursors,
+    caller: SignedIn,
     user_id: ObjectId,
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     fields: Annotated[str | None, Query(max_length=512, description="e.g. id,rating")] = None,
 ) -> Response:
     """Reviews of a user, newest first."""
+    db = caller.state.db
+    cursors = caller.state.cursors
     selected = parse_fields(fields, REVIEW_FIELDS)
     pager = Pager(cursors, f"{SCOPE}:{user_id}")
     page = await service.list_reviews(db, user_id, pager.keyset(cursor, limit))
@@ -69,6 +70,7 @@ async def list_reviews(
 
 @router.get("/users/{user_id}/rating", response_model=RatingRead)
 @raises(NotFoundError)
-async def get_rating(state: State, principal: CurrentUser, user_id: ObjectId) -> dict[str, Any]:
+async def get_rating(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
     """A user's rating: review count, mean (null without reviews) and the count of each star."""
+    state = caller.state
     return await service.get_rating(state.db, state.cache, user_id)

@@ -12,23 +12,25 @@ from mercenary.security.principal import require_role
 from mercenary.skills import service
 from mercenary.skills.errors import SkillNameTakenError
 from mercenary.skills.schemas import SkillCreate, SkillRead, SkillUpdate
-from mercenary.web.deps import CurrentUser, ObjectId, State
+from mercenary.web.deps import ObjectId, SignedIn
 from mercenary.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/skills", tags=["skills"])
 
 
 @router.get("", response_model=list[SkillRead], response_class=Response)
-async def list_skills(state: State, principal: CurrentUser) -> Response:
+async def list_skills(caller: SignedIn) -> Response:
     """The whole taxonomy (a few hundred skills) in id order, each with its aliases. Not paginated:
     it is small, changes rarely, and clients cache it whole."""
+    state = caller.state
     return Response(await service.taxonomy_json(state.db, state.cache), media_type="application/json")
 
 
 @router.post("", status_code=201, response_model=SkillRead)
 @raises(PermissionDeniedError, InvalidRequestError, SkillNameTakenError)
-async def create_skill(body: SkillCreate, state: State, principal: CurrentUser) -> dict[str, Any]:
+async def create_skill(body: SkillCreate, caller: SignedIn) -> dict[str, Any]:
     """Add a skill (admins only). 409 when its slug or an alias already names a skill."""
+    state, principal = caller.state, caller.principal
     require_role(principal, "admin")
     async with state.db.transaction() as conn:
         return await service.create_skill(
@@ -38,10 +40,9 @@ async def create_skill(body: SkillCreate, state: State, principal: CurrentUser) 
 
 @router.patch("/{skill_id}", response_model=SkillRead)
 @raises(PermissionDeniedError, NotFoundError, InvalidRequestError, SkillNameTakenError)
-async def update_skill(
-    skill_id: ObjectId, body: SkillUpdate, state: State, principal: CurrentUser
-) -> dict[str, Any]:
+async def update_skill(skill_id: ObjectId, body: SkillUpdate, caller: SignedIn) -> dict[str, Any]:
     """Change a skill (admins only); `aliases`, when given, replaces the whole set."""
+    state, principal = caller.state, caller.principal
     require_role(principal, "admin")
     async with state.db.transaction() as conn:
         return await service.update_skill(conn, state.cache, skill_id, body.changes())
@@ -49,8 +50,9 @@ async def update_skill(
 
 @router.delete("/{skill_id}", status_code=204, response_class=Response)
 @raises(PermissionDeniedError, NotFoundError)
-async def delete_skill(skill_id: ObjectId, state: State, principal: CurrentUser) -> Response:
+async def delete_skill(skill_id: ObjectId, caller: SignedIn) -> Response:
     """Remove a skill (admins only), with its aliases and its links to profiles and projects."""
+    state, principal = caller.state, caller.principal
     require_role(principal, "admin")
     async with state.db.transaction() as conn:
         await service.delete_skill(conn, state.cache, skill_id)

@@ -22,6 +22,7 @@ from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
 from mercenary.web import errors, openapi
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
+from mercenary.web.middleware.delivery import DeliveryMiddleware
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -61,6 +62,9 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    # Added last, so it runs first: its timing covers the whole request and its headers reach every
+    # response the app writes, the body limit's 413 included.
+    app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL)
     openapi.install(app)
     return app
 

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
 
     # HTTP.
     MAX_BODY_BYTES: int = Field(default=1_048_576, ge=1_024)
+    # gzip level for response bodies of 1 KB or more (API-4); 0 turns it off (a proxy compresses).
+    GZIP_LEVEL: int = Field(default=1, ge=0, le=9)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

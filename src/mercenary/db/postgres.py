@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
-from mercenary.db.slowlog import log_slow_statement
+from mercenary.db.timing import charge, statement_finished
 
 if TYPE_CHECKING:
     from mercenary.settings import Settings
@@ -61,6 +61,15 @@ def _integrity(exc: asyncpg.IntegrityConstraintViolationError) -> IntegrityError
     return IntegrityError(str(exc), getattr(exc, "constraint_name", None))
 
 
+async def _control(raw: asyncpg.Connection, sql: str) -> None:
+    """BEGIN, COMMIT or ROLLBACK: a round trip counted in the request's database time."""
+    started = perf_counter()
+    try:
+        await raw.execute(sql)
+    finally:
+        charge(started)
+
+
 class PostgresConnection(HookedConnection):
     """An asyncpg connection inside a transaction, or the pool for a single statement."""
 
@@ -83,9 +92,7 @@ class PostgresConnection(HookedConnection):
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
         finally:
-            elapsed = perf_counter() - started
-            if elapsed > owner.slow_after_s:
-                log_slow_statement(query, sql, params, elapsed)
+            statement_finished(query, sql, params, started, owner.slow_after_s)
 
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
         compiled, records = await self._call("fetch", query, params)
@@ -114,9 +121,7 @@ class PostgresConnection(HookedConnection):
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
         finally:
-            elapsed = perf_counter() - started
-            if elapsed > owner.slow_after_s:
-                log_slow_statement(query, compiled.sql, rows[0], elapsed, rows=len(rows))
+            statement_finished(query, compiled.sql, rows[0], started, owner.slow_after_s, rows=len(rows))
 
 
 class PostgresDatabase(SingleStatements):
@@ -171,17 +176,17 @@ class PostgresDatabase(SingleStatements):
     async def _transaction(self, hooks: TransactionHooks) -> AsyncIterator[PostgresConnection]:
         async with self.pool.acquire() as raw:
             # BEGIN by hand rather than asyncpg's raw.transaction(), to send the SET LOCAL with it.
-            await raw.execute(self._begin)
+            await _control(raw, self._begin)
             conn = PostgresConnection(raw, self)
             conn._hooks = hooks
             try:
                 yield conn
             except BaseException:
                 if not raw.is_closed():  # a lost connection has nothing to roll back
-                    await raw.execute("ROLLBACK")
+                    await _control(raw, "ROLLBACK")
                 raise
             else:
-                await raw.execute("COMMIT")
+                await _control(raw, "COMMIT")
             finally:
                 conn._hooks = None
 

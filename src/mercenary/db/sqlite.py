@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Query, prepare, shape_row
-from mercenary.db.slowlog import log_slow_statement
+from mercenary.db.timing import charge, statement_finished
 
 if TYPE_CHECKING:
     from mercenary.settings import Settings
@@ -82,9 +82,7 @@ class SQLiteConnection(HookedConnection):
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
         finally:
-            elapsed = time.perf_counter() - started
-            if elapsed > owner.slow_after_s:
-                log_slow_statement(query, sql, params, elapsed)
+            statement_finished(query, sql, params, started, owner.slow_after_s)
         return [shape_row(compiled, r) for r in rows]
 
     async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
@@ -105,9 +103,7 @@ class SQLiteConnection(HookedConnection):
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
         finally:
-            elapsed = time.perf_counter() - started
-            if elapsed > owner.slow_after_s:
-                log_slow_statement(query, sql, params, elapsed)
+            statement_finished(query, sql, params, started, owner.slow_after_s)
 
     async def execute_many(self, query: Query, rows: list[dict[str, Any]], /) -> None:
         if not rows:
@@ -121,9 +117,7 @@ class SQLiteConnection(HookedConnection):
         except sqlite3.IntegrityError as exc:
             raise _integrity(exc) from exc
         finally:
-            elapsed = time.perf_counter() - started
-            if elapsed > owner.slow_after_s:
-                log_slow_statement(query, compiled.sql, rows[0], elapsed, rows=len(rows))
+            statement_finished(query, compiled.sql, rows[0], started, owner.slow_after_s, rows=len(rows))
 
 
 class SQLiteDatabase(SingleStatements):
@@ -180,6 +174,7 @@ class SQLiteDatabase(SingleStatements):
         deadline = time.monotonic() + self._busy_s
         attempt = 0
         while True:
+            started = time.perf_counter()
             try:
                 writer._raw.execute("BEGIN IMMEDIATE")
                 return
@@ -188,6 +183,8 @@ class SQLiteDatabase(SingleStatements):
                     raise
                 if time.monotonic() >= deadline:
                     raise DatabaseBusyError("the database stayed locked by another process") from exc
+            finally:
+                charge(started)  # each attempt; the sleeps between them are not database time
             await asyncio.sleep(BUSY_BACKOFF_S[min(attempt, len(BUSY_BACKOFF_S) - 1)])
             attempt += 1
 
@@ -201,10 +198,16 @@ class SQLiteDatabase(SingleStatements):
             writer._hooks = hooks
             try:
                 yield writer
-                writer._raw.execute("COMMIT")
+                started = time.perf_counter()
+                try:
+                    writer._raw.execute("COMMIT")
+                finally:
+                    charge(started)
             except BaseException:
                 if writer._raw.in_transaction:
+                    started = time.perf_counter()
                     writer._raw.execute("ROLLBACK")
+                    charge(started)
                 raise
             finally:
                 writer._hooks = None

@@ -203,7 +203,8 @@ async def _on_busy(request: Request, exc: Exception) -> Response:
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return INTERNAL_ERROR.response()
+    # Starlette answers a crash from its outermost layer, outside DeliveryMiddleware: say no-store here.
+    return INTERNAL_ERROR.response(headers={"Cache-Control": "no-store"})
 
 
 def install(app: FastAPI) -> None:

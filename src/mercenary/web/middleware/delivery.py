@@ -1,0 +1,150 @@
+"""How every response leaves the process (API-4, API-5, API-8), in one pure ASGI middleware.
+
+- ``Server-Timing: app;dur=<ms>, db;dur=<ms>``: the time from this middleware's entry until the
+  headers leave (database included), and the part of it spent in statements, summed by the drivers
+  into the request's :class:`~mercenary.db.timing.DbClock`.
+- ``Cache-Control`` by the route's class, with ``Vary: Authorization`` on personalised responses
+  (``cache_policy.py``).
+- A strong ``ETag`` on GET and HEAD 200 responses and ``304 Not Modified`` when ``If-None-Match``
+  matches it (``validators.py``).
+- gzip for bodies of 1 KB or more when the client accepts it, never for credentials
+  (``compression.py``), with ``Vary: Accept-Encoding`` on every response that could be compressed.
+
+One layer rather than four: each layer costs a coroutine frame and a ``send`` wrapper per request,
+and the steps depend on each other (the 304 is decided before compressing; the tag depends on the
+coding; the timing is taken once the rest is done). The response's start message is held until
+its first body message: a body sent whole (every response of this API) is finished at once with no
+copy; a streamed one passes through with its headers but no ETag and no compression.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mercenary.db.timing import DbClock, request_clock
+from mercenary.web.middleware.cache_policy import NO_STORE, PERSONAL, cache_control, carries_credentials
+from mercenary.web.middleware.compression import (
+    DEFAULT_LEVEL,
+    MIN_BYTES,
+    accepts_gzip,
+    compressible,
+    gzip_bytes,
+)
+from mercenary.web.middleware.validators import entity_tag, none_match
+
+Headers = list[tuple[bytes, bytes]]
+# A 304 keeps what would guide a cache (RFC 9110 §15.4.5) and drops the body's own metadata.
+NOT_MODIFIED_DROPS = frozenset({b"content-length", b"content-type", b"content-encoding"})
+
+
+class DeliveryMiddleware:
+    """Timing, caching headers, validators and compression for every HTTP response of ``app``.
+
+    ``gzip_level`` 0 turns compression off (a proxy in front compresses instead).
+    """
+
+    def __init__(self, app: ASGIApp, *, gzip_level: int = DEFAULT_LEVEL) -> None:
+        self.app = app
+        self.gzip_level = gzip_level
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        clock = DbClock()
+        token = request_clock.set(clock)
+        authorized = False
+        accept_encoding = if_none_match = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorized = True
+            elif name == b"accept-encoding":
+                accept_encoding = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        method: str = scope["method"]
+        path: str = scope["path"]
+        credentials = carries_credentials(path)
+        held: Message | None = None
+
+        async def deliver(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                held = message
+                return
+            if held is None:
+                await send(message)
+                return
+            start, held = held, None
+            status: int = start["status"]
+            raw: Headers = start["headers"]
+            content_type: bytes | None = None
+            own_policy: bytes | None = None
+            own_tag: bytes | None = None
+            own_vary: bytes | None = None
+            coded = False
+            for name, value in raw:
+                if name == b"content-type":
+                    content_type = value
+                elif name == b"content-encoding":
+                    coded = True
+                elif name == b"cache-control":
+                    own_policy = value
+                elif name == b"etag":
+                    own_tag = value
+                elif name == b"vary":
+                    own_vary = value
+            policy = own_policy or cache_control(
+                path, method, status, authorized=authorized, credentials=credentials
+            )
+            vary = [own_vary] if own_vary else []
+            if policy == PERSONAL:
+                vary.append(b"Authorization")
+            whole = message["type"] == "http.response.body" and not message.get("more_body", False)
+            body: bytes = message.get("body", b"") if whole else b""
+            gzip = False
+            if (
+                whole
+                and self.gzip_level
+                and len(body) >= MIN_BYTES
+                and not coded
+                and not credentials
+                and content_type is not None
+                and compressible(content_type)
+            ):
+                vary.append(b"Accept-Encoding")
+                gzip = accepts_gzip(accept_encoding)
+            tag = None
+            if whole and status == 200 and method in ("GET", "HEAD") and policy != NO_STORE:
+                tag = own_tag or entity_tag(body, gzip=gzip)
+                if if_none_match and none_match(if_none_match, tag):
+                    status, gzip, body = 304, False, b""
+                    message["body"] = b""
+            if status == 304:
+                headers = [h for h in raw if h[0] not in NOT_MODIFIED_DROPS and h[0] != b"vary"]
+            elif gzip:
+                body = message["body"] = gzip_bytes(body, self.gzip_level)
+                headers = [h for h in raw if h[0] != b"content-length" and h[0] != b"vary"]
+                headers += ((b"content-encoding", b"gzip"), (b"content-length", b"%d" % len(body)))
+            else:
+                headers = [h for h in raw if h[0] != b"vary"] if own_vary else list(raw)
+            if own_policy is None:
+                headers.append((b"cache-control", policy))
+            if tag is not None and own_tag is None:
+                headers.append((b"etag", tag))
+            if vary:
+                headers.append((b"vary", b", ".join(vary)))
+            app_ms = (perf_counter() - started) * 1000
+            headers.append((b"server-timing", b"app;dur=%.3f, db;dur=%.3f" % (app_ms, clock.seconds * 1000)))
+            start["status"] = status
+            start["headers"] = headers
+            await send(start)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, deliver)
+        finally:
+            request_clock.reset(token)

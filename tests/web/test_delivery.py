@@ -248,3 +248,16 @@ def test_every_public_path_is_a_get_route_of_the_app() -> None:
         getattr(route, "path", "") for route in routes if "GET" in (getattr(route, "methods", None) or ())
     }
     assert set(cache_policy.PUBLIC) <= paths
+
+
+async def test_tags_and_codings_of_repeated_bodies_are_remembered_within_a_bound() -> None:
+    bodies = [BODY + b" " * i for i in range(600)]
+    middleware = DeliveryMiddleware(stub())
+    for body in bodies:
+        assert middleware._tag(body, gzip=False) == entity_tag(body)
+        assert gzip.decompress(middleware._gzipped(body)) == body
+    assert len(middleware._memo) == 512  # bounded: the oldest bodies were let go
+    again = bodies[-1]
+    coded = middleware._gzipped(again)
+    assert middleware._gzipped(again) is coded  # remembered, not compressed again
+    assert middleware._tag(again, gzip=True) == entity_tag(again, gzip=True)

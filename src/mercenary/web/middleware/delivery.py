@@ -15,10 +15,16 @@ and the steps depend on each other (the 304 is decided before compressing; the t
 coding; the timing is taken once the rest is done). The response's start message is held until
 its first body message: a body sent whole (every response of this API) is finished at once with no
 copy; a streamed one passes through with its headers but no ETag and no compression.
+
+Bodies served from the application cache are the same ``bytes`` object request after request, so
+the tag and the gzip coding of bodies of 1 KB or more are remembered per body (a bounded LRU keyed
+by the body: Python keeps a ``bytes`` object's hash, so a repeated body costs a dictionary lookup
+instead of a SHA-256 and a gzip pass; a new body costs one extra hash of its bytes).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +41,7 @@ from mercenary.web.middleware.compression import (
 from mercenary.web.middleware.validators import entity_tag, none_match
 
 Headers = list[tuple[bytes, bytes]]
+MEMO_ENTRIES = 512
 # A 304 keeps what would guide a cache (RFC 9110 §15.4.5) and drops the body's own metadata.
 NOT_MODIFIED_DROPS = frozenset({b"content-length", b"content-type", b"content-encoding"})
 
@@ -48,6 +55,35 @@ class DeliveryMiddleware:
     def __init__(self, app: ASGIApp, *, gzip_level: int = DEFAULT_LEVEL) -> None:
         self.app = app
         self.gzip_level = gzip_level
+        # body -> [tag, gzip tag or None, gzipped body or None], most recent last
+        self._memo: OrderedDict[bytes, list[bytes | None]] = OrderedDict()
+
+    def _remembered(self, body: bytes) -> list[bytes | None]:
+        found = self._memo.get(body)
+        if found is None:
+            found = self._memo[body] = [None, None, None]
+            if len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(body)
+        return found
+
+    def _tag(self, body: bytes, gzip: bool) -> bytes:
+        if len(body) < MIN_BYTES:
+            return entity_tag(body, gzip=gzip)
+        memo = self._remembered(body)
+        slot = 1 if gzip else 0
+        tag = memo[slot]
+        if tag is None:
+            tag = memo[slot] = entity_tag(body, gzip=gzip)
+        return tag
+
+    def _gzipped(self, body: bytes) -> bytes:
+        memo = self._remembered(body)
+        coded = memo[2]
+        if coded is None:
+            coded = memo[2] = gzip_bytes(body, self.gzip_level)
+        return coded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -119,14 +155,14 @@ class DeliveryMiddleware:
                 gzip = accepts_gzip(accept_encoding)
             tag = None
             if whole and status == 200 and method in ("GET", "HEAD") and policy != NO_STORE:
-                tag = own_tag or entity_tag(body, gzip=gzip)
+                tag = own_tag or self._tag(body, gzip)
                 if if_none_match and none_match(if_none_match, tag):
                     status, gzip, body = 304, False, b""
                     message["body"] = b""
             if status == 304:
                 headers = [h for h in raw if h[0] not in NOT_MODIFIED_DROPS and h[0] != b"vary"]
             elif gzip:
-                body = message["body"] = gzip_bytes(body, self.gzip_level)
+                body = message["body"] = self._gzipped(body)
                 headers = [h for h in raw if h[0] != b"content-length" and h[0] != b"vary"]
                 headers += ((b"content-encoding", b"gzip"), (b"content-length", b"%d" % len(body)))
             else:

@@ -6,22 +6,14 @@ open, so a setting sent once per client connection does not follow the client: P
 ``DB_STATEMENT_TIMEOUT_MODE=transaction`` sets it with every BEGIN instead, and bounds single
 statements with a client-side timeout that cancels them on the server.
 
-The PgBouncer tests start ``pgbouncer`` (Debian package ``pgbouncer``) on a free loopback port in
-front of the session's PostgreSQL, with one server connection, so that every client shares it; they
-are skipped where the binary is missing.
+The PgBouncer tests use ``through_pgbouncer`` (tests/db/conftest.py): ``pgbouncer`` on a free
+loopback port in front of the session's PostgreSQL, with one server connection, so that every
+client shares it; they are skipped where the binary is missing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -31,7 +23,6 @@ import sqlalchemy as sa
 from mercenary.db import Database, Query, open_database
 from mercenary.db.metadata import utcnow
 from mercenary.tenants.tables import organizations
-from mercenary_perf.rig.procs import free_port, wait_until
 from tests.conftest import make_settings
 from tests.support.servers import PostgresServer
 
@@ -109,81 +100,6 @@ async def test_the_timeout_holds_on_a_direct_connection(
         await expect_timeouts(db, pg_server.admin_url, SINGLE_STATEMENT_TIMEOUT[mode])
     finally:
         await db.close()
-
-
-class PgBouncer:
-    """A pgbouncer in transaction mode with one server connection, in a temporary folder."""
-
-    def __init__(self, pg: PostgresServer, binary: str, ignore: str = "") -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="mercenary-pgbouncer-"))
-        self.port = free_port()
-        (self.folder / "pgbouncer.ini").write_text(
-            f"""[databases]
-* = host=127.0.0.1 port={pg.port} user=postgres
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {self.port}
-unix_socket_dir =
-auth_type = any
-pool_mode = transaction
-default_pool_size = 1
-max_client_conn = 100
-ignore_startup_parameters = {ignore}
-logfile = {self.folder}/pgbouncer.log
-"""
-        )
-        # PgBouncer refuses to run as root: as root, run it as the postgres user, as the cluster is.
-        as_user: dict[str, Any] = {}
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.folder, pw.pw_uid, pw.pw_gid)
-            as_user = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        self.proc = subprocess.Popen(
-            [binary, str(self.folder / "pgbouncer.ini")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            **as_user,
-        )
-        wait_until(self._answers, 10, f"pgbouncer (log: {self.folder}/pgbouncer.log)", self.proc)
-
-    def _answers(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
-
-    def url(self, db: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def pgbouncer_binary() -> str:
-    found = shutil.which("pgbouncer") or next(
-        (p for p in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if Path(p).exists()), None
-    )
-    if found is None:
-        pytest.skip("pgbouncer is not installed (Debian package pgbouncer)")
-    return found
-
-
-@pytest.fixture
-def pgbouncer(pg_server: PostgresServer, pgbouncer_binary: str) -> Iterator[PgBouncer]:
-    bouncer = PgBouncer(pg_server, pgbouncer_binary)
-    yield bouncer
-    bouncer.stop()
-
-
-@pytest.fixture
-def through_pgbouncer(database_url: str, pgbouncer: PgBouncer) -> str:
-    """A fresh database's URL through PgBouncer."""
-    return pgbouncer.url(database_url.rsplit("/", 1)[1])
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

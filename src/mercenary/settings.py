@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # Storage. The async driver suffix is optional: sqlite:///var/x.db or postgresql://u@h/db.
     DATABASE_URL: str = "sqlite:///var/mercenary.db"
     DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
+    # Every process that opens a pool of DB_POOL_SIZE on this database, across all instances
+    # (instances x workers, plus job workers): at start-up on PostgreSQL, DB_POOL_SIZE x this is
+    # checked against 80 % of max_connections (DB-6, db/postgres.py).
+    DB_POOL_PROCESSES: int = Field(default=1, ge=1, le=10_000)
     DB_STATEMENT_TIMEOUT_MS: int = Field(default=800, ge=1, le=60_000)
     # How the timeout reaches the server: "startup" (per connection, free) for a direct connection;
     # "transaction" (SET LOCAL with each BEGIN) behind PgBouncer in transaction mode (db/postgres.py).

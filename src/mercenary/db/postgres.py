@@ -14,10 +14,17 @@
 
 With ``DB_STATEMENT_CACHE_SIZE=0`` asyncpg uses unnamed statements only, which is what PgBouncer in
 transaction mode needs (DB-6).
+
+Pool sizing (DB-6): once at start-up the pool reads ``max_connections`` and logs on
+``mercenary.db.pool`` how ``DB_POOL_SIZE`` x ``DB_POOL_PROCESSES`` compares with 80 % of it, at
+WARNING when it does not fit (:func:`pool_budget`). PgBouncer is transparent to SQL (``SHOW
+max_connections`` answers the server's value through it), so the service knows it is behind one
+from ``DB_STATEMENT_TIMEOUT_MODE=transaction``, the setting PgBouncer in transaction mode needs.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from time import perf_counter
@@ -36,6 +43,35 @@ if TYPE_CHECKING:
     from mercenary.settings import Settings
 
 DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+POOL_SHARE = 0.8  # DB-6: every pool together stays under 80 % of max_connections
+pool_log = logging.getLogger("mercenary.db.pool")
+
+
+def pool_budget(settings: Settings, max_connections: int) -> tuple[int, str]:
+    """DB-6: the level and text of the start-up line on this service's share of ``max_connections``.
+
+    WARNING when ``DB_POOL_SIZE`` x ``DB_POOL_PROCESSES`` reaches 80 % of it on a direct connection.
+    Behind PgBouncer in transaction mode the pools are PgBouncer's clients and count against its
+    ``max_client_conn``; what must fit under 80 % is PgBouncer's own pools, which only its
+    configuration knows (INFO, saying so).
+    """
+    size, processes = settings.DB_POOL_SIZE, settings.DB_POOL_PROCESSES
+    total = size * processes
+    budget = max_connections * POOL_SHARE
+    pools = f"DB_POOL_SIZE {size} x DB_POOL_PROCESSES {processes} = {total} connections"
+    share = f"80 % of max_connections {max_connections} is {budget:g}"
+    if settings.DB_STATEMENT_TIMEOUT_MODE == "transaction":
+        return logging.INFO, (
+            f"{pools} to PgBouncer (DB_STATEMENT_TIMEOUT_MODE=transaction): keep them under its "
+            f"max_client_conn, and its server connections (default_pool_size x pools) under {budget:g} "
+            f"({share})"
+        )
+    if total >= budget:
+        return logging.WARNING, (
+            f"{pools}, not under 80 % of PostgreSQL's max_connections ({share}): lower DB_POOL_SIZE, "
+            "raise max_connections, or put PgBouncer in transaction mode in between (docs/operations.md)"
+        )
+    return logging.INFO, f"{pools}, under 80 % of max_connections ({share})"
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -158,6 +194,8 @@ class PostgresDatabase(SingleStatements):
         )
         single = s.DB_STATEMENT_TIMEOUT_MS / 1000 if self._per_transaction else None
         self._direct = PostgresConnection(self._pool, self, single)
+        max_connections = int(await self._pool.fetchval("SHOW max_connections"))
+        pool_log.log(*pool_budget(s, max_connections))
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -21,10 +21,19 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the API under uvicorn (uvloop + httptools)."""
+    """Run the API under uvicorn (uvloop + httptools), with the limits many connections need."""
     import uvicorn
 
-    _settings()  # fail loudly on bad settings before forking workers
+    from mercenary import serving
+
+    settings = _settings()  # fail loudly on bad settings before forking workers
+    try:
+        lines = serving.prepare(settings, args.workers)
+    except serving.ServeLimitError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line, file=sys.stderr)
     uvicorn.run(
         "mercenary.app:app_from_env",
         factory=True,
@@ -32,11 +41,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         loop="uvloop",
-        http="httptools",
         access_log=False,
         proxy_headers=False,
         timeout_graceful_shutdown=20,
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        **serving.uvicorn_options(settings),
     )
     return 0
 

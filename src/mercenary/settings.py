@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     MAX_BODY_BYTES: int = Field(default=1_048_576, ge=1_024)
     # gzip level for response bodies of 1 KB or more (API-4); 0 turns it off (a proxy compresses).
     GZIP_LEVEL: int = Field(default=1, ge=0, le=9)
+    # The server (``mercenary serve``, serving.py). An idle keep-alive connection is closed after
+    # HTTP_KEEP_ALIVE_S: longer than a load balancer's idle timeout (60 s on nginx and AWS ALB),
+    # so the server never closes a connection the balancer is about to reuse; each idle
+    # connection costs a descriptor and a few kB (docs/operations.md).
+    HTTP_KEEP_ALIVE_S: int = Field(default=75, ge=1, le=3_600)
+    # Connections one API process is sized to hold (SLO-10): start-up raises the open-files limit
+    # to fit them and refuses to start when the hard limit cannot.
+    HTTP_MAX_CONNECTIONS: int = Field(default=10_000, ge=1, le=1_000_000)
+    # Listen queue for connections not yet accepted (the kernel caps it at net.core.somaxconn).
+    HTTP_BACKLOG: int = Field(default=4_096, ge=1, le=65_535)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

@@ -1,0 +1,102 @@
+"""How ``mercenary serve`` runs uvicorn so that one process holds many keep-alive connections (SLO-10).
+
+- Open files: every connection is a descriptor. Before uvicorn starts, the soft ``RLIMIT_NOFILE``
+  is raised up to the hard limit in this process (uvicorn's workers inherit it); start-up is refused,
+  with a message saying what to raise, when even the hard limit cannot fit
+  ``HTTP_MAX_CONNECTIONS`` plus the database pool and a reserve.
+- Keep-alive: an idle connection is closed after ``HTTP_KEEP_ALIVE_S`` (uvicorn's default is 5 s).
+- Backlog: ``HTTP_BACKLOG``; the kernel silently caps it at ``net.core.somaxconn``, which start-up
+  reports when it does.
+- uvicorn's ``limit_concurrency`` stays unset: it counts open connections, idle ones included, and once
+  they reach it every request on every connection is answered 503.
+
+docs/operations.md has the figures and how to raise each limit on a VM.
+"""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+from typing import Any
+
+from mercenary.settings import Settings
+
+# Descriptors a process uses besides its HTTP connections and its database pool: the listening
+# socket, the event loop, SQLite's files, logs, the modules it imports.
+OPEN_FILES_RESERVE = 256
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
+
+
+class ServeLimitError(RuntimeError):
+    """A limit of this machine is below what the settings ask for; the message says how to raise it."""
+
+
+def open_files_needed(settings: Settings) -> int:
+    """Descriptors one API process needs to hold ``HTTP_MAX_CONNECTIONS`` connections."""
+    return settings.HTTP_MAX_CONNECTIONS + settings.DB_POOL_SIZE + OPEN_FILES_RESERVE
+
+
+def raise_open_files(needed: int) -> tuple[int, int]:
+    """Raise the soft open-files limit to the hard limit (never lower it); (soft, hard) afterwards.
+
+    Raises :class:`ServeLimitError` when the result is below ``needed``: only a privileged parent
+    can raise the hard limit (systemd ``LimitNOFILE=``, docker ``--ulimit nofile=``, ``ulimit -Hn``).
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = max(soft, needed) if hard == resource.RLIM_INFINITY else hard
+    if soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (OSError, ValueError):
+            pass  # the check below says what is missing
+    if soft < needed:
+        raise ServeLimitError(
+            f"HTTP_MAX_CONNECTIONS needs {needed} open files but this process may open {soft} "
+            f"(hard limit {hard}): raise the hard limit (systemd LimitNOFILE={needed}, "
+            f"docker --ulimit nofile={needed}, ulimit -Hn {needed}) or lower HTTP_MAX_CONNECTIONS"
+        )
+    return soft, hard
+
+
+def somaxconn(path: Path = SOMAXCONN) -> int | None:
+    """The kernel's cap on a listen backlog (None where it cannot be read)."""
+    try:
+        return int(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def prepare(settings: Settings, workers: int = 1, somaxconn_path: Path = SOMAXCONN) -> list[str]:
+    """Raise this process's limits for ``settings``; the lines start-up prints about them.
+
+    Raises :class:`ServeLimitError` when the open-files limit cannot be raised far enough.
+    """
+    needed = open_files_needed(settings)
+    soft, hard = raise_open_files(needed)
+    lines = [
+        f"open files {soft} (hard {hard}, {needed} needed for HTTP_MAX_CONNECTIONS="
+        f"{settings.HTTP_MAX_CONNECTIONS}); keep-alive {settings.HTTP_KEEP_ALIVE_S} s; "
+        f"backlog {settings.HTTP_BACKLOG}"
+    ]
+    cap = somaxconn(somaxconn_path)
+    if cap is not None and cap < settings.HTTP_BACKLOG:
+        lines.append(
+            f"warning: net.core.somaxconn ({cap}) caps HTTP_BACKLOG ({settings.HTTP_BACKLOG}): "
+            f"sysctl -w net.core.somaxconn={settings.HTTP_BACKLOG}"
+        )
+    if workers > settings.DB_POOL_PROCESSES and settings.DATABASE_URL.startswith("postgres"):
+        lines.append(
+            f"warning: {workers} workers open {workers} database pools but DB_POOL_PROCESSES is "
+            f"{settings.DB_POOL_PROCESSES}: set it to instances x workers so the pool check counts them"
+        )
+    return lines
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's connection options from ``settings`` (``limit_concurrency`` deliberately unset)."""
+    return {
+        "http": "httptools",
+        "timeout_keep_alive": settings.HTTP_KEEP_ALIVE_S,
+        "backlog": settings.HTTP_BACKLOG,
+    }

@@ -1,21 +1,29 @@
-"""``mercenary serve`` (serving.py): the open-files limit and the listen backlog (SLO-10)."""
+"""``mercenary serve`` (serving.py): the open-files limit, the listen backlog, and the
+uvicorn protocol with which an idle connection lets go of its last request (SLO-10)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import subprocess
 import sys
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 
 from mercenary.cli import main
 from mercenary.serving import (
+    IdleLightProtocol,
     ServeLimitError,
     open_files_needed,
     prepare,
     raise_open_files,
+    uvicorn_options,
 )
 from mercenary.settings import Settings
 from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
@@ -103,3 +111,93 @@ def test_start_up_says_what_it_set_and_what_the_machine_caps(tmp_path: Path) -> 
     somaxconn.write_text("4096\n")
     assert prepare(settings, workers=1, somaxconn_path=somaxconn)[1:] == []
     assert prepare(settings, somaxconn_path=tmp_path / "missing")[1:] == []
+
+
+# The protocol, on an in-process uvicorn with a small ASGI app.
+
+
+async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """``/early`` answers before reading the body; anything else reads it and answers its length."""
+    assert scope["type"] == "http"
+    size = 0
+    if scope["path"] != "/early":
+        more = True
+        while more:
+            message = await receive()
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+    body = f"{scope['path']} {size}".encode()
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+@pytest.fixture
+async def light_server() -> AsyncIterator[uvicorn.Server]:
+    port = free_port()
+    options = uvicorn_options(Settings())
+    assert options["http"] is IdleLightProtocol
+    config = uvicorn.Config(
+        echo_app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", **options
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    server.port = port  # type: ignore[attr-defined]
+    yield server
+    server.should_exit = True
+    await task
+
+
+async def read_answer(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    assert head.startswith(b"HTTP/1.1 200 ")
+    return await reader.readexactly(length)
+
+
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+
+
+async def test_an_idle_connection_keeps_nothing_of_its_last_request(light_server: uvicorn.Server) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", light_server.port)  # type: ignore[attr-defined]
+    writer.write(get("/one"))
+    assert await read_answer(reader) == b"/one 0"
+    (protocol,) = light_server.server_state.connections
+    assert isinstance(protocol, IdleLightProtocol)
+    assert protocol.cycle is None
+    assert protocol.scope is None
+    assert protocol.headers == []
+    # Keep-alive: the same connection serves the next request.
+    writer.write(get("/two"))
+    assert await read_answer(reader) == b"/two 0"
+    writer.close()
+
+
+async def test_pipelined_requests_are_answered_in_order(light_server: uvicorn.Server) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", light_server.port)  # type: ignore[attr-defined]
+    body = b"x" * 10
+    post = b"POST /post HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n" + body
+    writer.write(get("/a") + post + get("/c"))
+    assert [await read_answer(reader) for _ in range(3)] == [b"/a 0", b"/post 10", b"/c 0"]
+    writer.close()
+
+
+async def test_the_rest_of_a_body_after_an_early_answer_is_dropped(light_server: uvicorn.Server) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", light_server.port)  # type: ignore[attr-defined]
+    writer.write(b"POST /early HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + b"y" * 10)
+    assert await read_answer(reader) == b"/early 0"
+    (protocol,) = light_server.server_state.connections
+    assert isinstance(protocol, IdleLightProtocol)
+    assert protocol.cycle is None
+    started = time.monotonic()
+    writer.write(b"y" * 99_990)  # reaches the protocol with no request left to give it to
+    writer.write(get("/after"))
+    assert await read_answer(reader) == b"/after 0"
+    assert time.monotonic() - started < 5
+    writer.close()

@@ -1,4 +1,4 @@
-"""``mercenary serve`` (serving.py): the open-files limit, the listen backlog, and the
+"""``mercenary serve`` (serving.py): the open-files limit, the listen backlog, the allocator, and the
 uvicorn protocol with which an idle connection lets go of its last request (SLO-10)."""
 
 from __future__ import annotations
@@ -97,7 +97,10 @@ def test_serve_in_process_refuses_what_the_hard_limit_cannot_fit(monkeypatch: py
     assert main(["serve", "--port", str(free_port())]) == 2
 
 
-def test_start_up_says_what_it_set_and_what_the_machine_caps(tmp_path: Path) -> None:
+def test_start_up_says_what_it_set_and_what_the_machine_caps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")  # the allocator of pytest is left alone
     somaxconn = tmp_path / "somaxconn"
     somaxconn.write_text("1024\n")
     settings = Settings(HTTP_BACKLOG=4096, HTTP_MAX_CONNECTIONS=100, DATABASE_URL="postgresql://u@h/db")
@@ -111,6 +114,47 @@ def test_start_up_says_what_it_set_and_what_the_machine_caps(tmp_path: Path) -> 
     somaxconn.write_text("4096\n")
     assert prepare(settings, workers=1, somaxconn_path=somaxconn)[1:] == []
     assert prepare(settings, somaxconn_path=tmp_path / "missing")[1:] == []
+
+
+ARGON2_THREADS = """
+import sys, threading
+from pathlib import Path
+from argon2 import PasswordHasher
+if sys.argv[1] == "cap":
+    from mercenary.serving import cap_mmap_threshold
+    print(cap_mmap_threshold())
+def rss_mb():
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:"))
+    return int(line.split()[1]) // 1024
+hasher = PasswordHasher(memory_cost=19456, time_cost=1, parallelism=1)
+hasher.hash("warm")
+before = rss_mb()
+for _ in range(3):  # logins hash in threads (security/passwords.py), two at a time
+    threads = [threading.Thread(target=hasher.hash, args=("pw",)) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+print(rss_mb() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
+def test_the_mmap_threshold_gives_argon2_buffers_back() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+
+    def kept_mb(mode: str) -> tuple[list[str], int]:
+        out = subprocess.run(
+            [sys.executable, "-c", ARGON2_THREADS, mode], env=env, capture_output=True, text=True, check=True
+        ).stdout.split("\n")
+        return out[:-2], int(out[-2])
+
+    said, capped = kept_mb("cap")
+    _, uncapped = kept_mb("none")
+    assert said == ["mmap threshold 1024 kB"]
+    assert capped < 10, capped
+    assert uncapped > 30, uncapped  # glibc kept each thread's 19 MiB buffer: what the cap is for
+    env["MALLOC_MMAP_THRESHOLD_"] = "65536"
+    said, _ = kept_mb("cap")
+    assert said == ["MALLOC_MMAP_THRESHOLD_=65536 (from the environment)"]
 
 
 # The protocol, on an in-process uvicorn with a small ASGI app.

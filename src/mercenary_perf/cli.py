@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from mercenary_perf import scenarios
 from mercenary_perf.closed import WRK_MISSING, run_wrk, wrk_available
 from mercenary_perf.generator import get_flow
+from mercenary_perf.idle_run import add_idle_argument
+from mercenary_perf.limits import LimitError
 from mercenary_perf.report import compare as compare_mod
 from mercenary_perf.report import markdown
 from mercenary_perf.report.files import write_all, write_outputs
@@ -42,6 +44,8 @@ def check_loopback(url: str) -> None:
 
 def _finish(report: dict[str, Any]) -> int:
     print(markdown.slo_table(report))
+    if report.get("idle"):
+        print(f"\n{markdown.idle_line(report)}")
     o = report["overall"]
     lat = o["latency_ms"]
     print(
@@ -106,9 +110,14 @@ def cmd_run(a: argparse.Namespace) -> int:
         connections=a.connections,
         server_pid=a.server_pid,
         seed=a.seed,
+        idle_connections=a.idle_connections,
         extra=extra,
     )
-    report = asyncio.run(run_scenario(sc, opts))
+    try:
+        report = asyncio.run(run_scenario(sc, opts))
+    except LimitError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     write_all(report, a.out, sc.name)
     print(f"reports: {a.out}/{sc.name}.{{json,md,html}}")
     return _finish(report)
@@ -199,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--server-pid", type=int)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--target-peak", type=float)
+    add_idle_argument(sp)
     sp.add_argument("--out", type=Path, default=Path("var/perf/reports"))
     sp.set_defaults(func=cmd_run)
 

@@ -11,6 +11,7 @@ import aiohttp
 
 from mercenary_perf.data import load_dataset
 from mercenary_perf.generator import Flow, RunResult, run_open_loop
+from mercenary_perf.idle_run import IdleRun
 from mercenary_perf.report.schema import build_report
 from mercenary_perf.rss import RssSampler, slope_per_hour
 from mercenary_perf.scenarios import soak, stress
@@ -115,12 +116,23 @@ async def run_scenario(sc: Scenario, opts: Options, context: dict[str, Any] | No
     """Run ``sc`` and return its report (see ``report.schema``); never raises on server errors."""
     rate = float(opts.rate if opts.rate is not None else sc.rate)
     duration = float(opts.duration_s if opts.duration_s is not None else sc.duration_s)
+    idle = None
+    if opts.idle_connections:  # checks this machine's limits before anything else
+        idle = IdleRun(
+            opts.base_url,
+            opts.idle_connections,
+            load_connections=opts.connections,
+            server_pid=opts.server_pid,
+            timeout_s=opts.timeout_s,
+        )
     dataset = await load_dataset(opts.db_url)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(opts.base_url, timeout=timeout) as http:
         ctx = Context(opts, dataset, http, random.Random(opts.seed))
         flow = await sc.setup(ctx)
     extra_sections: dict[str, Any] = {}
+    if idle is not None:
+        await idle.open()
     if sc.kind == "stress":
         result, measured, steps = await _run_stress(sc, opts, flow, rate, duration)
         extra_sections["steps"] = steps
@@ -139,6 +151,11 @@ async def run_scenario(sc: Scenario, opts: Options, context: dict[str, Any] | No
     if sc.kind == "stress":  # SLO-13: the knee must be at least twice the target peak
         target = float(measured["extra"]["target_peak_rps"])
         thresholds = [replace(t, limit=2 * target) if t.metric == "knee_rps" else t for t in thresholds]
+    if idle is not None:
+        await idle.finish()
+        measured["extra"].update(idle.extra())
+        thresholds += idle.thresholds()
+        extra_sections["idle"] = idle.section()
     verdicts = evaluate(thresholds, measured)
     return build_report(
         scenario=sc,

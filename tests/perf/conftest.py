@@ -63,9 +63,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def demo_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, int]]:
     """The real service on its embedded default (SQLite, in-process cache) with the demo dataset:
-    (base URL, database URL). Shared by the tests that drive it; their writes do not disturb each other."""
+    (base URL, database URL, server pid). Shared by the tests that drive it; their writes do not
+    disturb each other."""
     bin_dir = Path(sys.executable).parent
     db_url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     env = {**os.environ, "DATABASE_URL": db_url, "MERCENARY_ENV": "development", "LOG_LEVEL": "warning"}
@@ -84,7 +85,13 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
                 time.sleep(0.1)
         else:
             pytest.fail("the service did not start")
-        yield f"http://127.0.0.1:{port}", db_url
+        yield f"http://127.0.0.1:{port}", db_url, proc.pid
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+@pytest.fixture(scope="session")
+def demo_service(demo_process: tuple[str, str, int]) -> tuple[str, str]:
+    """The demo service's (base URL, database URL)."""
+    return demo_process[0], demo_process[1]

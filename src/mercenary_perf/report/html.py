@@ -114,6 +114,7 @@ def render(report: dict[str, Any]) -> str:
     fact_rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items()
     )
+    idle = f"<p>{html.escape(markdown.idle_line(report))}</p>" if report.get("idle") else ""
     gen_note = html.escape(f"{report['generator'].get('note')}; {markdown.lag_line(report['generator'])}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(sc["name"])}: {verdict}</title>
@@ -126,7 +127,7 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:8px}}</style></head><body>
 <p>Started {html.escape(report["started_at"])}, {report["duration_s"]} s against
 {html.escape(report["target"]["base_url"])}. Generator: {gen_note}.</p>
 <pre>{html.escape(sc["traffic"])}</pre>
-<h2>SLO verdicts</h2>{_md_table_to_html(markdown.slo_table(report))}
+<h2>SLO verdicts</h2>{_md_table_to_html(markdown.slo_table(report))}{idle}
 <h2>Plots</h2>{"".join(charts(report))}
 <h2>Endpoints (ms)</h2>{_md_table_to_html(markdown.endpoint_table(report))}
 <h2>Rig and machine</h2><table>{fact_rows}</table>

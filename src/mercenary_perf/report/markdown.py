@@ -33,6 +33,32 @@ def slo_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def idle_line(report: dict[str, Any]) -> str:
+    """What became of the idle keep-alive connections of the run (SLO-10); empty without them."""
+    idle = report.get("idle")
+    if not idle:
+        return ""
+    failed = sum(idle["open_failures"].values())
+    lost = sum(idle["lost_while_idle"].values())
+    rss = idle["rss_mb"]
+    line = (
+        f"Idle connections: {idle['held']} of {idle['requested']} held, {idle['errors']} errors "
+        f"({failed} failed to open, {lost} closed or reset by the server while idle, "
+        f"{sum(idle['verify_failures'].values())} failed the final request); opened in "
+        f"{_fmt(idle['open_s'])} s, idle {_fmt(idle['idle_at_least_s'])}-{_fmt(idle['idle_at_most_s'])} s"
+    )
+    if rss.get("with_idle") is not None:
+        line += (
+            f"; server RSS {_fmt(rss.get('before'))} MB before, {_fmt(rss['with_idle'])} MB with them "
+            f"open ({_fmt(idle['rss_kb_per_connection'])} kB each), "
+            f"{_fmt(rss.get('after_load'))} MB after the load"
+        )
+    reasons = {**idle["open_failures"], **idle["lost_while_idle"], **idle["verify_failures"]}
+    if reasons:
+        line += "; reasons: " + ", ".join(f"{k} ({v})" for k, v in reasons.items())
+    return line + "."
+
+
 def endpoint_table(report: dict[str, Any]) -> str:
     """Per-endpoint (and per-flow) rate, percentiles and error split."""
     head = "| Endpoint | n | req/s | p50 | p95 | p99 | max | errors | 4xx | statuses |"
@@ -69,6 +95,7 @@ def render(report: dict[str, Any]) -> str:
         "",
         slo_table(report),
         "",
+        *([idle_line(report), ""] if report.get("idle") else []),
         "## Endpoints (latency in ms, from the intended send time)",
         "",
         endpoint_table(report),

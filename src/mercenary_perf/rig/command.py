@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
 from mercenary_perf import scenarios
+from mercenary_perf.idle_run import add_idle_argument
+from mercenary_perf.limits import LimitError, prepare_for_connections
 from mercenary_perf.report import markdown
 from mercenary_perf.report.files import write_all
 from mercenary_perf.report.schema import UNRELIABLE, exit_code, verdict_of
@@ -20,7 +23,7 @@ from mercenary_perf.rig.service import Mercenary, postgres_dataset, sqlite_datas
 from mercenary_perf.rig.services import Postgres, Redis
 from mercenary_perf.rss import RssSampler
 from mercenary_perf.runner import run_scenario
-from mercenary_perf.scenarios.base import Options
+from mercenary_perf.scenarios.base import LOAD_CONNECTIONS, Options
 
 MEMORY_MAX = 1 << 30
 RSS_EVERY_S = 2.0
@@ -37,7 +40,15 @@ def run_one(
     mechanism = cap.apply(proc.pid)
     sampler = RssSampler(proc.pid, RSS_EVERY_S) if sc.kind != "soak" else None
     try:
-        opts = Options(base, a.rate, a.duration, db_url, server_pid=proc.pid, seed=a.seed)
+        opts = Options(
+            base,
+            a.rate,
+            a.duration,
+            db_url,
+            server_pid=proc.pid,
+            seed=a.seed,
+            idle_connections=a.idle_connections,
+        )
         report = asyncio.run(run_scenario(sc, opts))
     finally:
         rss = sampler.finish() if sampler else []
@@ -70,6 +81,12 @@ def run_one(
 def cmd_rig(a: argparse.Namespace) -> int:
     """Run every requested scenario on every requested backend; exit 0 only if all passed, 1 if any
     failed, else 3 if any was UNRELIABLE (the generator could not hold its schedule)."""
+    if a.idle_connections:  # before seeding or starting anything: the run could not hold them
+        try:
+            prepare_for_connections(a.idle_connections + LOAD_CONNECTIONS)
+        except LimitError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     a.state.mkdir(parents=True, exist_ok=True)
     layout = LAYOUTS[a.layout]
     a.load_pinning = pin_self(layout.load_cpu)
@@ -99,6 +116,8 @@ def cmd_rig(a: argparse.Namespace) -> int:
                 gen = report["generator"]
                 print(f"generator: {gen.get('note')}; {markdown.lag_line(gen)}\n")
                 print(markdown.slo_table(report) + "\n")
+                if report.get("idle"):
+                    print(markdown.idle_line(report) + "\n")
     print(f"reports in {a.out}")
     return 1 if "FAIL" in verdicts else exit_code(UNRELIABLE) if UNRELIABLE in verdicts else 0
 
@@ -120,6 +139,7 @@ def add_rig_parser(sub: Any) -> None:
     sp.add_argument("--rate", type=float)
     sp.add_argument("--duration", type=float)
     sp.add_argument("--workers", type=int, default=1)
+    add_idle_argument(sp)
     sp.add_argument("--memory-max", type=int, default=MEMORY_MAX, help="bytes (default 1 GiB)")
     sp.add_argument(
         "--mercenary-cmd", default="mercenary", help="how to invoke the service's console command"

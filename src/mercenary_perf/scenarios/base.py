@@ -15,6 +15,8 @@ from mercenary_perf.generator import Flow
 from mercenary_perf.shapes import Shape
 from mercenary_perf.slo import Threshold
 
+LOAD_CONNECTIONS = 512  # the generator's connection pool for the traffic (aiohttp's connector limit)
+
 
 @dataclass
 class Options:
@@ -25,9 +27,10 @@ class Options:
     duration_s: float | None = None
     db_url: str | None = None
     timeout_s: float = 10.0
-    connections: int = 512
+    connections: int = LOAD_CONNECTIONS
     server_pid: int | None = None
     seed: int = 1
+    idle_connections: int = 0  # keep-alive connections held idle beside the traffic (SLO-10)
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -74,6 +74,7 @@ class _Client(asyncio.Protocol):
         if have > length:
             self._lose("bytes after the answer")
             return
+        self.buffer.clear()  # nothing kept while idle
         self.answer.set_result(status)
         if close:  # the server said it will close this connection: it is not held
             self._lose("connection: close")

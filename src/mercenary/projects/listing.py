@@ -8,16 +8,22 @@ driven from ``(skill_id, project_id)``, as the planner prefers). These statement
 shape (scope, status given or not, number of skills, first page or not).
 
 With a query the order is relevance (rank descending, then id descending) and the cursor is a keyset on
-``(rank, id)``, compared as a row value. Why not a signed offset: an offset shifts when projects are
-posted or closed between two pages (items repeat or go missing) and ``OFFSET n`` still computes and
-sorts the first n rows on every page; a keyset resumes exactly after the last item served. Ranking
-has to score every match whatever the cursor, so the keyset does not make deep pages cheaper than the
-first, but it makes them no dearer and keeps them correct: PostgreSQL's ``ts_rank_cd`` depends only on
-the row and the query, so a row keeps its rank between pages (SQLite's bm25 also weighs corpus
-statistics, so there a burst of writes between two pages may move a row across the cursor). The rank
-travels in the cursor as the exact float the database returned (a 4-byte real on PostgreSQL, a double
-on SQLite; JSON round-trips both), and the cursor's signed scope includes the filters and the query's
-words, so it cannot be replayed against another search.
+``(rank, id)``, compared as a row value. The market searches ``fts_open_projects``, an index of the open
+projects alone (an FTS5 table on SQLite, a table of ids and tsvectors with a GIN index on PostgreSQL,
+both kept by triggers): it holds only what the market can return and is read without ``projects``,
+which gives only the page's rows. An organization's own search covers every status and reads the
+index of all projects (SQLite) or its projects' stored tsvectors (PostgreSQL).
+
+Why a keyset and not a signed offset: an offset shifts when projects are posted or closed between two
+pages (items repeat or go missing) and ``OFFSET n`` still computes and sorts the first n rows on every
+page; a keyset resumes exactly after the last item served. Ranking has to score every match whatever
+the cursor, so the keyset does not make deep pages cheaper than the first, but it makes them no dearer
+and keeps them correct: PostgreSQL's ``ts_rank_cd`` depends only on the row and the query, so a row
+keeps its rank between pages (SQLite's bm25 also weighs corpus statistics, so there a burst of writes
+between two pages may move a row across the cursor). The rank travels in the cursor as the exact float
+the database returned (a 4-byte real on PostgreSQL, a double on SQLite; JSON round-trips both), and the
+cursor's signed scope includes the filters and the query's words, so it cannot be replayed against
+another search.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ from mercenary.projects.tables import projects as p
 from mercenary.security.principal import Principal
 from mercenary.skills import service as skills
 
-SEARCH = SearchTarget(p, "id", "fts_projects")
+# The market searches the index of open projects; an organization its own projects in every status.
+OPEN_PROJECTS = SearchTarget(p, "id", "fts_open_projects", partial=True)
+ALL_PROJECTS = SearchTarget(p, "id", "fts_projects")
 Scope = Literal["market", "mine"]
 bp = sa.bindparam
 
@@ -66,18 +74,24 @@ class ProjectFilter:
         return f"projects:{self.scope}:{self.status or ''}:{skills_key}:{words}"
 
 
-def _where(scope: Scope, has_status: bool, n_skills: int) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [IS_OPEN] if scope == "market" else [p.c.tenant_id == bp("tenant_id")]
+def _where(
+    scope: Scope, has_status: bool, n_skills: int, key: ColumnElement[Any]
+) -> list[ColumnElement[bool]]:
+    """The filters beside the text: the organization (and status) of its own list, the skills (on
+    ``key``, the project's id as the statement reads it). Open-only is the caller's: ``IS_OPEN`` on a
+    list, the index of open projects on a search."""
+    where: list[ColumnElement[bool]] = [p.c.tenant_id == bp("tenant_id")] if scope == "mine" else []
     if has_status:
         where.append(p.c.status == bp("status"))
     for i in range(n_skills):
-        where.append(sa.exists().where(ps.c.project_id == p.c.id, ps.c.skill_id == bp(f"skill_{i}")))
+        where.append(sa.exists().where(ps.c.project_id == key, ps.c.skill_id == bp(f"skill_{i}")))
     return where
 
 
 @functools.lru_cache(maxsize=128)
 def _newest_first(scope: Scope, has_status: bool, n_skills: int, has_after: bool) -> Query:
-    where = _where(scope, has_status, n_skills)
+    where = [IS_OPEN] if scope == "market" else []
+    where += _where(scope, has_status, n_skills, p.c.id)
     if has_after:
         where.append(p.c.id < bp("after"))
     stmt = sa.select(*COLUMNS).where(*where).order_by(p.c.id.desc()).limit(bp("limit"))
@@ -93,17 +107,25 @@ def _by_relevance(scope: Scope, has_status: bool, n_skills: int, has_after: bool
 def _relevance_statement(
     scope: Scope, has_status: bool, n_skills: int, has_after: bool, dialect_name: str
 ) -> sa.Select[Any]:
-    match = text_match(dialect_name, SEARCH)
-    inner = (
-        sa.select(*COLUMNS, match.rank.label("rank"))
+    target = OPEN_PROJECTS if scope == "market" else ALL_PROJECTS
+    match = text_match(dialect_name, target)
+    matches = (
+        sa.select(match.key.label("id"), match.rank.label("rank"))
         .select_from(match.source)
-        .where(*_where(scope, has_status, n_skills), match.where)
+        .where(match.where, *_where(scope, has_status, n_skills, match.key))
         .subquery("matches")
     )
-    stmt = sa.select(*(inner.c[c.key] for c in COLUMNS), inner.c.rank)
+    page = sa.select(matches.c.id, matches.c.rank)
     if has_after:
-        stmt = stmt.where(sa.tuple_(inner.c.rank, inner.c.id) < sa.tuple_(bp("after_rank"), bp("after")))
-    return stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(bp("limit"))
+        after = sa.tuple_(bp("after_rank"), bp("after"))
+        page = page.where(sa.tuple_(matches.c.rank, matches.c.id) < after)
+    cut = page.order_by(matches.c.rank.desc(), matches.c.id.desc()).limit(bp("limit")).subquery("page")
+    # Only the page's rows are read from projects.
+    return (
+        sa.select(*COLUMNS, cut.c.rank)
+        .select_from(cut.join(p, p.c.id == cut.c.id))
+        .order_by(cut.c.rank.desc(), cut.c.id.desc())
+    )
 
 
 async def list_projects(db: Executor, principal: Principal, f: ProjectFilter, page: Keyset) -> Slice:

@@ -335,9 +335,9 @@ MARKET_SEARCHES = [q for q in builder_queries() if q.name.startswith("projects.s
 
 
 async def test_market_search_reads_projects_for_the_page_only(explain_db: asyncpg.Connection) -> None:
-    # The index of open projects finds and ranks the matches (through its indexes, never
-    # sequentially); projects gives the page's rows by primary key and is never scanned for the
-    # matches. Common words, a word found in
+    # The index of open projects finds and ranks the matches (through its GIN index, or walking its
+    # primary key newest first when a word is everywhere, never sequentially); projects gives the
+    # page's rows by primary key and is never scanned for the matches. Common words, a word found in
     # nearly every project, and a rare one.
     sample = await samples(explain_db)
     rare = await _one(
@@ -360,8 +360,8 @@ async def test_market_search_reads_projects_for_the_page_only(explain_db: asyncp
 
 
 def test_market_search_on_sqlite_reads_the_open_index(sqlite_template: Path) -> None:
-    # SQLite: the matches come from fts_open_projects alone, and projects is only probed by rowid for
-    # the page.
+    # SQLite: the matches come from fts_open_projects walked newest first (no sort of every match),
+    # and projects is only probed by rowid for the page.
     params = {
         SEARCH_PARAM: ["react"],
         "limit": 21,

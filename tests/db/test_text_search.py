@@ -1,9 +1,10 @@
-"""The dialect-aware full-text match, the index of open projects and its upkeep, and skill
-resolution, below the HTTP layer, on both backends."""
+"""The dialect-aware full-text match, the index of open projects and its upkeep, the bounded ranking,
+and skill resolution, below the HTTP layer, on both backends."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,10 +12,12 @@ import sqlalchemy as sa
 
 from mercenary.db import Database, Query
 from mercenary.db.fulltext import SEARCH_PARAM, SearchTarget, terms, text_match
+from mercenary.db.keyset import Keyset
 from mercenary.db.metadata import utcnow
 from mercenary.errors import EmptySearchError, InvalidRequestError
 from mercenary.projects import listing
 from mercenary.projects.tables import projects
+from mercenary.security.principal import Principal
 from mercenary.skills.errors import UnknownSkillError
 from mercenary.skills.service import resolve_skills, slugs_by_id
 from mercenary.skills.tables import skill_aliases, skills
@@ -161,6 +164,43 @@ async def test_the_open_index_holds_the_open_projects_only(db: Database, corpus:
         await conn.execute(sa.delete(projects).where(projects.c.id == corpus["draft"]))
     assert await open_index(db) == await open_ids(db) == {corpus["shop"]}
     assert await search(db, "python") == []
+
+
+@pytest.fixture
+def ranked_matches() -> Iterator[None]:
+    """Rank at most two matches: the search statements are built again with the smaller window."""
+    saved = listing.RANKED_MATCHES
+    listing.RANKED_MATCHES = 2
+    listing._by_relevance.cache_clear()
+    yield
+    listing.RANKED_MATCHES = saved
+    listing._by_relevance.cache_clear()
+
+
+async def test_only_the_newest_matches_are_ranked(
+    db: Database, corpus: dict[str, int], ranked_matches: None
+) -> None:
+    # "python" matches api, both and draft (opened here), oldest first; api, the oldest, would rank
+    # first (three times in its title).
+    await change(db, corpus["api"], title="Python, python and python")
+    await change(db, corpus["draft"], status="open", description="A python script.")
+    principal = Principal(user_id=1, tenant_id=1, role="freelancer")
+
+    async def pages() -> list[int]:
+        seen: list[int] = []
+        after = None
+        while True:
+            f = listing.ProjectFilter(text="python")
+            page = await listing.list_projects(db, principal, f, Keyset(after, 1))
+            seen += [r["id"] for r in page.items]
+            if page.next_after is None:
+                return seen
+            after = page.next_after
+
+    assert await pages() == [corpus["draft"], corpus["both"]]  # the two newest, by relevance
+    listing.RANKED_MATCHES = 3
+    listing._by_relevance.cache_clear()
+    assert await pages() == [corpus["api"], corpus["draft"], corpus["both"]]
 
 
 async def test_skills_resolve_by_slug_or_alias(db: Database) -> None:

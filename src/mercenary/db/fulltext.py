@@ -4,7 +4,8 @@ PostgreSQL: a generated, weighted ``search_vector`` (tsvector) with a GIN index,
 ``plainto_tsquery`` and ranked with ``ts_rank_cd``. SQLite: an external-content FTS5 table
 (``fts_<name>``) kept in step by triggers, matched with ``MATCH`` and ranked with ``bm25``. Both are
 created by the migrations. Callers get a join target, a WHERE clause and a rank expression
-(higher is better) and build the rest of the statement with SQLAlchemy as usual.
+(higher is better) and build the rest of the statement with SQLAlchemy as usual; or, for a page of
+the best matches, :func:`ranked_candidates`, which ranks a bounded set of them.
 
 An index may hold only the rows a search can return (:attr:`SearchTarget.partial`). It is then a
 table of its own on both dialects, kept in step by triggers: on SQLite the FTS5 table, on PostgreSQL
@@ -15,12 +16,13 @@ nothing of the searched table is read before the matches are ranked and cut to a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from mercenary.errors import EmptySearchError
 
@@ -113,4 +115,43 @@ def text_match(dialect_name: str, target: SearchTarget) -> TextMatch:
         # bm25() is lower-is-better; negate it so both dialects sort by rank descending. The first
         # column (title, headline) weighs 2.5x the second, as PostgreSQL's weights A (1.0) and B (0.4).
         rank=-sa.func.bm25(name, sa.literal_column("2.5"), sa.literal_column("1.0")),
+    )
+
+
+def ranked_candidates(
+    dialect_name: str,
+    target: SearchTarget,
+    where: Callable[[ColumnElement[Any]], Sequence[ColumnElement[bool]]],
+    size: int,
+) -> Subquery:
+    """The ``size`` newest matches (highest keys) that also satisfy ``where(key)``, each with its
+    rank: a subquery of ``id`` (the key) and ``rank``. Only these rows are ranked, so a page costs at
+    most ``size`` rank computations however many rows match; older matches are not found.
+
+    The rank is computed above the cut: SQLite's FTS5 walks its matches newest first and stops after
+    ``size`` (bm25 is evaluated for those only); PostgreSQL would evaluate a rank in the same SELECT
+    list as the ``ORDER BY key LIMIT size`` for every match before sorting, so the vector is carried
+    out of the cut and ranked one level up."""
+    # A literal LIMIT: the planner sees how many rows the cut keeps.
+    cut: ColumnElement[int] = sa.literal_column(str(int(size)))
+    if dialect_name == "postgresql":
+        source, key, vector = _pg_vector(target)
+        newest = (
+            sa.select(key.label("id"), vector.label("vector"))
+            .select_from(source)
+            .where(vector.op("@@")(_pg_query()), *where(key))
+            .order_by(key.desc())
+            .limit(cut)
+            .subquery("newest")
+        )
+        rank = sa.func.ts_rank_cd(newest.c.vector, _pg_query())
+        return sa.select(newest.c.id, rank.label("rank")).subquery("candidates")
+    match = text_match(dialect_name, target)
+    return (
+        sa.select(match.key.label("id"), match.rank.label("rank"))
+        .select_from(match.source)
+        .where(match.where, *where(match.key))
+        .order_by(match.key.desc())
+        .limit(cut)
+        .subquery("candidates")
     )

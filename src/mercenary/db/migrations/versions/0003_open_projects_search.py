@@ -58,6 +58,9 @@ SQLITE_UP = [
     f"{_DELETE} SELECT 'delete', old.id, old.title, old.description WHERE old.{OPEN}; "
     f"{_INSERT} SELECT new.id, new.title, new.description WHERE new.{OPEN}; END",
     f"INSERT INTO {INDEX}({INDEX}) VALUES ('rebuild')",  # the open projects already there
+    # A rebuilt index is left in large segments that FTS5 would otherwise merge a little at every
+    # later write: a project posted right after the upgrade cost 0.55 ms instead of 0.15 ms.
+    f"INSERT INTO {INDEX}({INDEX}) VALUES ('optimize')",
 ]
 SQLITE_DOWN = [
     *(f"DROP TRIGGER IF EXISTS {INDEX}_{suffix}" for suffix in ("ai", "ad", "au")),

@@ -76,7 +76,6 @@ PG_UP = [
          search_vector TSVECTOR NOT NULL,
          CONSTRAINT pk_{INDEX} PRIMARY KEY (id),
          CONSTRAINT fk_{INDEX}_id_projects FOREIGN KEY (id) REFERENCES projects (id) ON DELETE CASCADE)""",
-    f"CREATE INDEX ix_{INDEX} ON {INDEX} USING gin (search_vector)",
     # AFTER triggers see the generated search_vector of the new row.
     f"""CREATE FUNCTION {SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -92,7 +91,10 @@ PG_UP = [
     f"EXECUTE FUNCTION {SYNC}()",
     f"CREATE TRIGGER {INDEX}_au AFTER UPDATE OF title, description, status ON projects FOR EACH ROW "
     f"WHEN ({changed('IS DISTINCT FROM')}) EXECUTE FUNCTION {SYNC}()",
+    # The triggers came first: they lock projects against writes until this migration commits, so no
+    # project is posted between the copy and them. The GIN index is built once the rows are in.
     f"INSERT INTO {INDEX} (id, search_vector) SELECT id, search_vector FROM projects WHERE {OPEN}",
+    f"CREATE INDEX ix_{INDEX} ON {INDEX} USING gin (search_vector)",
     "DROP INDEX ix_fts_projects_open",  # superseded: nothing reads projects.search_vector by GIN now
 ]
 PG_DOWN = [

@@ -17,10 +17,12 @@ import hashlib
 import importlib
 import json
 import pkgutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -33,6 +35,7 @@ from mercenary.db.fulltext import SEARCH_PARAM, terms
 from mercenary.db.metadata import MAX_ID, utcnow
 from mercenary.db.postgres import DIALECT
 from mercenary.db.query import prepare
+from mercenary.db.sqlite import DIALECT as SQLITE
 from mercenary.profiles import queries as profiles
 from mercenary.projects import listing
 from mercenary.projects.tables import projects
@@ -54,6 +57,7 @@ LARGE_TABLES = frozenset(
         "freelancer_profiles",
         "profile_skills",
         "refresh_tokens",
+        "fts_open_projects",
     }
 )
 
@@ -318,3 +322,60 @@ async def test_a_seq_scan_is_caught(explain_db: asyncpg.Connection) -> None:
     assert found is not None
     assert found.startswith("test.by_budget reads projects sequentially")
     assert '"Node Type": "Seq Scan"' in found
+
+
+def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of a JSON plan."""
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from nodes(child)
+
+
+MARKET_SEARCHES = [q for q in builder_queries() if q.name.startswith("projects.search.market.")]
+
+
+async def test_market_search_reads_projects_for_the_page_only(explain_db: asyncpg.Connection) -> None:
+    # The index of open projects finds and ranks the matches (through its GIN index, or walking its
+    # primary key newest first when a word is everywhere, never sequentially); projects gives the
+    # page's rows by primary key and is never scanned for the matches. Common words, a word found in
+    # nearly every project, and a rare one.
+    sample = await samples(explain_db)
+    rare = await _one(
+        explain_db,
+        "SELECT word FROM ts_stat('SELECT search_vector FROM fts_open_projects') WHERE ndoc = 1 ORDER BY word LIMIT 1",
+    )
+    for words in (terms("react dashboard"), terms("work"), [rare]):
+        for query in MARKET_SEARCHES:
+            _, sql, args = prepare(query, DIALECT, sample.for_query(query) | {SEARCH_PARAM: words})
+            [plan] = json.loads(await explain_db.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
+            scans = [
+                (n.get("Relation Name"), n["Node Type"], n.get("Index Name")) for n in nodes(plan["Plan"])
+            ]
+            where = (query.name, words, scans)
+            assert {s for s in scans if s[0] == "projects"} == {("projects", "Index Scan", "pk_projects")}, (
+                where
+            )
+            assert ("fts_open_projects", "Seq Scan", None) not in scans, where
+            assert any("fts_open_projects" in (s[0] or s[2] or "") for s in scans), where
+
+
+def test_market_search_on_sqlite_reads_the_open_index(sqlite_template: Path) -> None:
+    # SQLite: the matches come from fts_open_projects walked newest first (no sort of every match),
+    # and projects is only probed by rowid for the page.
+    params = {
+        SEARCH_PARAM: ["react"],
+        "limit": 21,
+        "after_rank": 0.1,
+        "after": MAX_ID,
+        "skill_0": 1,
+        "skill_1": 2,
+    }
+    with sqlite3.connect(sqlite_template) as conn:
+        for query in MARKET_SEARCHES:
+            _, sql, args = prepare(query, SQLITE, params)
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+            assert any(d.startswith("SCAN fts_open_projects VIRTUAL TABLE") for d in plan), plan
+            assert [d for d in plan if d.split()[1:2] == ["projects"]] == [
+                "SEARCH projects USING INTEGER PRIMARY KEY (rowid=?)"
+            ], plan
+            assert not any("fts_projects " in d for d in plan), plan

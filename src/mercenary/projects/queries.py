@@ -21,8 +21,8 @@ COLUMNS = (
     p.c.created_at,
     p.c.updated_at,
 )
-# A literal, not a parameter: PostgreSQL uses the partial indexes (ix_projects_open_id and the open-only
-# GIN search index) only when it can see the predicate in the SQL text.
+# A literal, not a parameter: PostgreSQL uses the partial index ix_projects_open_id only when it can see
+# the predicate in the SQL text.
 IS_OPEN = p.c.status == sa.literal_column("'open'")
 
 insert_project = Query(

@@ -178,6 +178,47 @@ async def test_search_by_relevance_pages_through_every_match(
     assert_problem(await client.get("/api/v1/search/projects", headers=h), 422, "validation_error")
 
 
+async def test_search_follows_a_project_into_and_out_of_the_market(
+    client: httpx.AsyncClient, market: Market
+) -> None:
+    h, owner = market.f1.headers, market.b1.headers
+
+    async def found(q: str, **params: str) -> list[int]:
+        page = await client.get("/api/v1/search/projects", params={"q": q, **params}, headers=h)
+        assert page.status_code == 200, page.text
+        return [p["id"] for p in page.json()["items"]]
+
+    async def own(q: str) -> list[int]:
+        page = await client.get("/api/v1/projects", params={"scope": "mine", "q": q}, headers=owner)
+        return [p["id"] for p in page.json()["items"]]
+
+    draft = await post_project(
+        client, market.b1, title="Telescope mirror grinding", description="Optics.", status="draft"
+    )
+    url = f"/api/v1/projects/{draft['id']}"
+    assert await found("telescope") == [] and await own("telescope") == [draft["id"]]
+    await client.patch(url, json={"status": "open"}, headers=owner)
+    assert await found("telescopes") == [draft["id"]]
+    await client.patch(url, json={"title": "Telescope lens polishing"}, headers=owner)
+    assert await found("mirror") == [] and await found("lens polishing") == [draft["id"]]
+    await client.patch(url, json={"budget": 7000}, headers=owner)  # the text is untouched
+    assert await found("lens", skills="django") == [draft["id"]]
+    proposal = await bid(client, market.f1, draft["id"])
+    accepted = await client.post(f"/api/v1/proposals/{proposal['id']}/accept", headers=owner)
+    assert accepted.status_code == 200, accepted.text
+    # Closed: out of the market, still in its organization's own search.
+    assert await found("telescope") == [] and await own("telescope") == [draft["id"]]
+
+    live = await post_project(client, market.b1, title="Telescope mount", description="Steel.")
+    assert await found("telescope") == [live["id"]]
+    cancelled = await client.patch(
+        f"/api/v1/projects/{live['id']}", json={"status": "cancelled"}, headers=owner
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    assert await found("telescope") == []
+    assert sorted(await own("telescope")) == sorted([draft["id"], live["id"]])
+
+
 @pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/search/projects?q=x", "/api/v1/projects/1"])
 async def test_needs_authentication(client: httpx.AsyncClient, path: str) -> None:
     assert_problem(await client.get(path), 401, "not_authenticated")

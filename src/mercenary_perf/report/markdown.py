@@ -59,6 +59,20 @@ def idle_line(report: dict[str, Any]) -> str:
     return line + "."
 
 
+def cache_line(report: dict[str, Any]) -> str:
+    """The service's own cache counters at the end of the run (SLO-9); empty when it gave none."""
+    caches = report.get("caches")
+    if not caches:
+        return ""
+    parts = [
+        f"{name} {_fmt(100 * c['hit_ratio'])} % of {c['hits'] + c['misses']}"
+        for name, c in sorted(caches["by_cache"].items())
+    ]
+    ratio = caches.get("hit_ratio")
+    overall = "n/a" if ratio is None else f"{_fmt(100 * ratio)} %"
+    return f"Cache hit ratio (server counters, whole run): {overall}; " + ", ".join(parts) + "."
+
+
 def endpoint_table(report: dict[str, Any]) -> str:
     """Per-endpoint (and per-flow) rate, percentiles and error split."""
     head = "| Endpoint | n | req/s | p50 | p95 | p99 | max | errors | 4xx | statuses |"
@@ -96,6 +110,7 @@ def render(report: dict[str, Any]) -> str:
         slo_table(report),
         "",
         *([idle_line(report), ""] if report.get("idle") else []),
+        *([cache_line(report), ""] if report.get("caches") else []),
         "## Endpoints (latency in ms, from the intended send time)",
         "",
         endpoint_table(report),

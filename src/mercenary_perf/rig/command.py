@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,27 @@ from mercenary_perf.scenarios.base import LOAD_CONNECTIONS, Options
 
 MEMORY_MAX = 1 << 30
 RSS_EVERY_S = 2.0
+
+
+def _cache_counters(base: str) -> dict[str, Any] | None:
+    """The service's own cache counters (``/ready``), read before it stops: SLO-9 is judged on the
+    server's hits and misses, not on anything the generator sees. None if it does not report them."""
+    try:
+        with urllib.request.urlopen(base + "/ready", timeout=5) as resp:  # noqa: S310 (loopback URL)
+            body = json.loads(resp.read())
+    except (OSError, ValueError):
+        return None
+    caches = body.get("caches") if isinstance(body, dict) else None
+    if not isinstance(caches, dict):
+        return None
+    hits = sum(int(c.get("hits", 0)) for c in caches.values())
+    misses = sum(int(c.get("misses", 0)) for c in caches.values())
+    return {
+        "by_cache": caches,
+        "hits": hits,
+        "misses": misses,
+        "hit_ratio": hits / (hits + misses) if hits + misses else None,
+    }
 
 
 def run_one(
@@ -52,11 +75,14 @@ def run_one(
         report = asyncio.run(run_scenario(sc, opts))
     finally:
         rss = sampler.finish() if sampler else []
+        caches = _cache_counters(base)
         stop(proc)
         oom = cap.oom_kills()
         cap.release()
     if rss:
         report["rss"] = rss
+    if caches is not None:
+        report["caches"] = caches
     in_process = backend == "sqlite"
     report["rig"] = {
         "layout": layout.name,

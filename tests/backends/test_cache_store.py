@@ -4,15 +4,19 @@ its failure modes against a real Redis that is stopped and started again."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import pytest
+from cashews.backends.memory import Memory
 from cashews.exceptions import CacheBackendInteractionError
 
 from mercenary.backends.cache import CacheSpec, CacheStore
 from mercenary.backends.cache import store as store_module
+from mercenary.db import DatabaseBusyError, is_transient
 from tests.support.servers import RedisServer
 
 SPEC = CacheSpec("thing", ttl=60, jitter=0)
@@ -204,3 +208,46 @@ async def test_redis_down_at_start_is_not_an_error() -> None:
 def test_unknown_scheme() -> None:
     with pytest.raises(ValueError, match="unsupported cache URL"):
         asyncio.run(CacheStore.open("memcached://x", secret="s"))
+
+
+async def test_a_backend_that_fails_to_store_is_counted_and_bypassed(
+    cache: CacheStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "BYPASS_AFTER_ERROR_S", 0.05)
+    original = cache.backend.set
+
+    async def refuse_entries(
+        key: str, value: Any, expire: float | None = None, exist: bool | None = None
+    ) -> bool:
+        if ":ver:" not in key:
+            raise ConnectionError("full")
+        return bool(await original(key, value, expire=expire, exist=exist))
+
+    cache.backend.set = refuse_entries  # type: ignore[method-assign]
+    load = Loader("from the database")
+    assert await cache.get(SPEC, "k", load) == "from the database"
+    assert cache.stats("thing").errors == 1
+    assert await cache.get(SPEC, "k", load) == "from the database"  # bypassed for a moment
+    assert load.calls == 2
+
+
+async def test_a_backend_that_fails_at_start_is_bypassed(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken(Memory):
+        async def init(self) -> None:
+            raise ConnectionError("no")
+
+    monkeypatch.setattr(store_module, "open_backend", lambda url, prefix, secret: Broken())
+    cache = await CacheStore.open("memory://", secret="s")
+    assert await cache.get(SPEC, "k", Loader("db")) == "db"
+    assert cache.stats("thing").misses == 1
+    await cache.close()
+
+
+def test_database_outages_are_told_from_bugs() -> None:
+    assert is_transient(sqlite3.OperationalError("database is locked"))
+    assert is_transient(DatabaseBusyError("busy"))
+    assert is_transient(ConnectionRefusedError())
+    assert is_transient(asyncpg.QueryCanceledError("canceling statement due to statement timeout"))
+    assert is_transient(asyncpg.CannotConnectNowError("the database system is starting up"))
+    assert not is_transient(ValueError("a bug"))
+    assert not is_transient(asyncpg.UniqueViolationError("duplicate key"))

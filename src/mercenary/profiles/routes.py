@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db import Database
 from mercenary.db.fulltext import terms
 from mercenary.errors import (
     ConflictError,
@@ -28,7 +29,7 @@ from mercenary.errors import (
 from mercenary.profiles import service
 from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.skills.errors import UnknownSkillError
-from mercenary.web.deps import DB, Limit, ObjectId, SignedIn
+from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_RANK, CursorCodec, Pager
@@ -69,7 +70,7 @@ def _split(raw: str | None) -> list[str]:
 
 
 async def _page(
-    db: DB,
+    db: Database,
     cursors: CursorCodec,
     q: str | None,
     skills: str | None,

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from mercenary.db import Database
 from mercenary.db.metadata import MAX_ID
 from mercenary.errors import AuthenticationError, InvalidTokenError
 from mercenary.security.principal import Principal
 from mercenary.state import AppState
-from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec
+from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 # Dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in a worker
 # thread, a costly hop per request for work that never blocks.
@@ -26,16 +25,6 @@ def _state(request: Request) -> AppState:
 async def get_state(request: Request) -> AppState:
     """The app's state."""
     return _state(request)
-
-
-async def get_db(request: Request) -> Database:
-    """The database pool."""
-    return _state(request).db
-
-
-async def get_cursors(request: Request) -> CursorCodec:
-    """The cursor codec."""
-    return _state(request).cursors
 
 
 async def current_principal(request: Request) -> Principal:
@@ -66,8 +55,5 @@ async def signed_in(request: Request) -> Caller:
 
 State = Annotated[AppState, Depends(get_state)]
 SignedIn = Annotated[Caller, Depends(signed_in)]
-DB = Annotated[Database, Depends(get_db)]
-Cursors = Annotated[CursorCodec, Depends(get_cursors)]
-CurrentUser = Annotated[Principal, Depends(current_principal)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")]
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]

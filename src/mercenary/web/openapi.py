@@ -13,11 +13,11 @@ statuses and codes come from two places:
    - a body: 400 ``malformed_json`` / ``bad_request``, 413 ``payload_too_large`` and
      415 ``unsupported_media_type``;
    - a path parameter (an id): 404, with the route's own not-found codes or else ``not_found``;
-   - a ``fields`` query parameter: 422 ``unknown_field``; a ``cursor`` query parameter (or the
-     ``Cursors`` dependency): 400 ``invalid_cursor``;
-   - the ``CurrentUser`` or ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``,
-     and the operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``DB``, ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``.
+   - a ``fields`` query parameter: 422 ``unknown_field``; a ``cursor`` query parameter: 400
+     ``invalid_cursor``;
+   - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
+     operation's ``security`` names the ``bearerAuth`` scheme;
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``.
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -41,7 +41,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryError, NotFoundError
-from mercenary.web.deps import current_principal, get_cursors, get_db, get_state, signed_in
+from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
     DATABASE_BUSY,
     MALFORMED_JSON,
@@ -131,11 +131,11 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
         found.append(ErrorCode.of(NotFoundError))
     if any(p.name == "fields" for p in query):
         found.append(ErrorCode.of(UnknownFieldError))
-    if get_cursors in calls or any(p.name == "cursor" for p in query):
+    if any(p.name == "cursor" for p in query):
         found.append(ErrorCode.of(InvalidCursorError))
-    if current_principal in calls or signed_in in calls:
+    if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
-    if get_db in calls or get_state in calls or signed_in in calls:
+    if get_state in calls or signed_in in calls:
         found.append(DATABASE_BUSY)
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
@@ -166,7 +166,7 @@ def describe(doc: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str, Any]
     """``doc`` (FastAPI's document for ``routes``) with every operation's errors and security."""
     for route in api_routes(routes):
         own = {str(status) for status in route.responses}
-        secured = bool({current_principal, signed_in} & _calls(route.dependant))
+        secured = signed_in in _calls(route.dependant)
         for method in route.methods or ():
             operation = doc["paths"][route.path_format][method.lower()]
             # FastAPI's own 422 goes; success responses and those the route declares stay.

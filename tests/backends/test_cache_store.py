@@ -251,3 +251,15 @@ def test_database_outages_are_told_from_bugs() -> None:
     assert is_transient(asyncpg.CannotConnectNowError("the database system is starting up"))
     assert not is_transient(ValueError("a bug"))
     assert not is_transient(asyncpg.UniqueViolationError("duplicate key"))
+
+
+async def test_pages_of_an_invalidated_list_leave_the_process_at_once(cache: CacheStore) -> None:
+    local = cache.backend if isinstance(cache.backend, Memory) else cache.backend._local_cache  # type: ignore[attr-defined]
+    for i in range(3):
+        await cache.get(SPEC, f"list|{i}", Loader(f"page {i}"), family="list")
+    old = [k for k in local.store if k.startswith("thing:1:list|")]
+    assert len(old) == 3
+    await cache.invalidate(SPEC, "list")
+    await cache.get(SPEC, "list|0", Loader("page 0, new"), family="list")
+    assert not any(k in local.store for k in old)  # the old token's pages are gone from memory
+    assert [k for k in local.store if k.startswith("thing:1:list|")] != []

@@ -21,10 +21,22 @@ from cashews.serialize import get_serializer
 
 log = logging.getLogger("mercenary.cache")
 
-# Entries the in-process level holds. Values are small (a row, a page of 20): ~50k of them is tens of MB
-# at most, inside the API's 150 MB budget. Expired entries go lazily (on read or by LRU), not by a
-# sweeper task that would walk every key each second.
-LOCAL_ENTRIES = 20_000
+# Entries the in-process level holds: a project is ~2 kB, a page of 20 ~10 kB, so a few thousand of
+# them stay well inside the API's 150 MB budget. Expired entries go on read, by LRU, and by a sweep
+# every SWEEP_S (cashews' default sweeps every second, walking every key).
+LOCAL_ENTRIES = 5_000
+SWEEP_S = 15.0
+
+
+class _Local(Memory):
+    """The in-process level (the whole cache with ``memory://``)."""
+
+    async def forget_local(self, keys: list[str]) -> None:
+        """Drop ``keys`` from this process (entries nobody can read any more)."""
+        for key in keys:
+            await self.delete(key)
+
+
 SOCKET_TIMEOUT_S = 0.5
 
 
@@ -45,6 +57,11 @@ class _ClientSide(BcastClientSide):
             listener = self._listen_invalidate_forever()  # type: ignore[no-untyped-call]
             self._listen_task = asyncio.create_task(listener)  # type: ignore[assignment]
 
+    async def forget_local(self, keys: list[str]) -> None:
+        """Drop this process's copies of ``keys`` (Redis lets them expire)."""
+        for key in keys:
+            await self._local_cache.delete(key)
+
     async def set(self, key: str, value: Any, expire: float | None = None, exist: bool | None = None) -> bool:
         """``SET``; when a conditional set is refused (``NX`` on a key another process created), the
         local copy is dropped too, so the next read fetches the winner's value from Redis instead of
@@ -62,7 +79,7 @@ def open_backend(url: str, prefix: str, secret: str) -> Backend:
     wrote into Redis is refused, never unpickled."""
     scheme = urlsplit(url).scheme
     if scheme == "memory":
-        return Memory(size=LOCAL_ENTRIES, check_interval=0)
+        return _Local(size=LOCAL_ENTRIES, check_interval=SWEEP_S)
     if scheme in ("redis", "rediss"):
         options: dict[str, Any] = {
             "suppress": False,  # errors reach the store, which counts them and fails open
@@ -78,7 +95,7 @@ def open_backend(url: str, prefix: str, secret: str) -> Backend:
         }
         return _ClientSide(
             url,
-            local_cache=Memory(size=LOCAL_ENTRIES, check_interval=0),
+            local_cache=Memory(size=LOCAL_ENTRIES, check_interval=SWEEP_S),
             client_side_prefix=prefix,
             serializer=get_serializer(secret=secret, digestmod=b"sha256", pickle_type=PicklerType.DEFAULT),
             **options,

@@ -109,6 +109,11 @@ class CacheStore:
     counters: dict[str, CacheCounters] = field(default_factory=dict)
     _inflight: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
     _pending: set[tuple[CacheSpec, str]] = field(default_factory=set)
+    # For each list family: the tokens last seen and the entries stored under them. When a family's
+    # token changes (a write here or in another process), its old pages can never be read again:
+    # they are dropped from this process at once rather than left to fill the LRU (each market write
+    # would otherwise leave a page of 20 projects behind).
+    _families: dict[tuple[str, str], tuple[str, set[str]]] = field(default_factory=dict)
     _bypass_until: float = 0.0
 
     @classmethod
@@ -176,7 +181,10 @@ class CacheStore:
             tokens = [await self._token(spec, key if family is None else family)]
             for other, other_family in depends:
                 tokens.append(await self._token(other, other_family))
-            entry_key = f"{spec.name}:{spec.version}:{key}:{'.'.join(tokens)}"
+            joined = ".".join(tokens)
+            entry_key = f"{spec.name}:{spec.version}:{key}:{joined}"
+            if family is not None:
+                await self._track(spec.name, family, joined, entry_key)
             entry = await self.backend.get(entry_key)
         except Exception:
             self._failed("get", f"{spec.name}:{key}")
@@ -235,6 +243,17 @@ class CacheStore:
             self._failed("set", entry_key)
             self.stats(spec.name).errors += 1
         return value
+
+    async def _track(self, name: str, family: str, tokens: str, entry_key: str) -> None:
+        seen = self._families.get((name, family))
+        if seen is not None and seen[0] == tokens:
+            seen[1].add(entry_key)
+            return
+        self._families[(name, family)] = (tokens, {entry_key})
+        if seen is not None:
+            forget = getattr(self.backend, "forget_local", None)
+            if forget is not None:
+                await forget(sorted(seen[1]))
 
     async def _token(self, spec: CacheSpec, family: str) -> str:
         version_key = f"{spec.name}:ver:{family}"

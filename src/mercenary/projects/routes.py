@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.backends.cache import CacheStore
-from mercenary.db import Executor
 from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
@@ -35,13 +33,12 @@ from mercenary.projects.schemas import (
     ProjectUpdate,
     Status,
 )
-from mercenary.security.principal import Principal
 from mercenary.skills.errors import UnknownSkillError
-from mercenary.web.deps import Limit, ObjectId, SignedIn
+from mercenary.web.deps import Caller, Limit, ObjectId, SignedIn
 from mercenary.web.errors import InvalidCursorError
 from mercenary.web.fields import parse_fields, select_fields
 from mercenary.web.openapi import raises
-from mercenary.web.pagination import BY_ID, BY_RANK, CursorCodec, Pager
+from mercenary.web.pagination import BY_ID, BY_RANK, Pager
 from mercenary.web.responses import json_body
 from mercenary.web.schemas import NO_CONTROL
 
@@ -65,10 +62,7 @@ def split_skills(raw: str | None) -> tuple[str, ...]:
 
 
 async def _project_page(
-    db: Executor,
-    cache: CacheStore,
-    principal: Principal,
-    cursors: CursorCodec,
+    caller: Caller,
     f: listing.ProjectFilter,
     *,
     cursor: str | None,
@@ -80,10 +74,11 @@ async def _project_page(
     ``?fields=`` (included relations are always kept). Bad ``include``/``fields``/``cursor`` are
     refused before any work. The one path of the market list, an organization's list and project
     search. A page without ``include`` is served from the cache (``projects/cache.py``)."""
+    db, cache, principal = caller.state.db, caller.state.cache, caller.principal
     includes = parse_includes(include)
     selected = parse_fields(fields, PROJECT_FIELDS)
     keep = None if selected is None else selected | includes
-    pager = Pager(cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
+    pager = Pager(caller.state.cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
     keyset = pager.keyset(cursor, limit)
 
     async def load() -> bytes:
@@ -137,19 +132,8 @@ async def list_projects(
     """Projects newest first (by relevance when `q` is given). `scope=market` (default) lists the
     open projects of every organization; `scope=mine` lists the caller's organization's projects in any
     status. `skills=a,b` keeps projects requiring all of them."""
-    state, principal = caller.state, caller.principal
     f = listing.ProjectFilter(scope=scope, status=status, skills=split_skills(skills), text=q)
-    return await _project_page(
-        state.db,
-        state.cache,
-        principal,
-        state.cursors,
-        f,
-        cursor=cursor,
-        limit=limit,
-        fields=fields,
-        include=include,
-    )
+    return await _project_page(caller, f, cursor=cursor, limit=limit, fields=fields, include=include)
 
 
 @router.patch("", response_model=ProjectBatchResult, response_model_exclude_none=True)
@@ -215,16 +199,5 @@ async def search_projects(
 ) -> Response:
     """Open projects matching every word of `q` (stemmed, title weighted above description), most
     relevant first, optionally requiring all of `skills=a,b`."""
-    state, principal = caller.state, caller.principal
     f = listing.ProjectFilter(scope="market", skills=split_skills(skills), text=q)
-    return await _project_page(
-        state.db,
-        state.cache,
-        principal,
-        state.cursors,
-        f,
-        cursor=cursor,
-        limit=limit,
-        fields=fields,
-        include=include,
-    )
+    return await _project_page(caller, f, cursor=cursor, limit=limit, fields=fields, include=include)

@@ -35,6 +35,7 @@ def changed_after_commit(
 ) -> None:
     """Once ``conn``'s transaction commits, drop the cached project ``project_id`` and the lists it
     appears in: its organization's, and the market's when ``public`` (it is or was open)."""
-    cache.invalidate_after_commit(conn, PROJECT, str(project_id))
-    families = (tenant_family(tenant_id), MARKET) if public else (tenant_family(tenant_id),)
-    cache.invalidate_after_commit(conn, PAGES, *families)
+    pairs = [(PROJECT, str(project_id)), (PAGES, tenant_family(tenant_id))]
+    if public:
+        pairs.append((PAGES, MARKET))
+    cache.invalidate_many_after_commit(conn, pairs)  # one round trip

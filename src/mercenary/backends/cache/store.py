@@ -29,7 +29,7 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -275,26 +275,37 @@ class CacheStore:
 
         If the backend fails, the invalidation is kept and retried before this process reads the
         cache again (other processes stop serving the entry at the latest when it expires)."""
+        await self.invalidate_many(((spec, family),))
+
+    async def invalidate_many(self, pairs: Iterable[tuple[CacheSpec, str]]) -> None:
+        """``invalidate`` for each ``(spec, family)`` of ``pairs``, in one round trip to the backend
+        (a Redis command costs ~0.25 ms of this process's CPU through redis-py's asyncio client:
+        a project post invalidates three families, so one pipeline instead of three commands)."""
+        pairs = tuple(pairs)
+        tokens = {f"{spec.name}:ver:{family}": secrets.token_hex(TOKEN_BYTES) for spec, family in pairs}
         try:
-            await self.backend.set(f"{spec.name}:ver:{family}", secrets.token_hex(TOKEN_BYTES))
+            await self.backend.set_many(tokens)
         except Exception:
-            self._failed("invalidate", f"{spec.name}:{family}")
-            self.stats(spec.name).errors += 1
-            self._pending.add((spec, family))
+            self._failed("invalidate", ", ".join(tokens))
+            for spec, family in pairs:
+                self.stats(spec.name).errors += 1
+                self._pending.add((spec, family))
 
     async def _retry_pending(self) -> None:
         if time.monotonic() < self._bypass_until:
             return
         pending, self._pending = self._pending, set()
-        for spec, family in pending:
-            await self.invalidate(spec, family)
+        await self.invalidate_many(pending)
 
     def invalidate_after_commit(self, conn: AfterCommit, spec: CacheSpec, *families: str) -> None:
         """Invalidate ``families`` once ``conn``'s transaction has committed (never if it rolls back)."""
+        self.invalidate_many_after_commit(conn, [(spec, family) for family in families])
+
+    def invalidate_many_after_commit(self, conn: AfterCommit, pairs: list[tuple[CacheSpec, str]]) -> None:
+        """``invalidate_many(pairs)`` once ``conn``'s transaction has committed."""
 
         async def purge() -> None:
-            for family in families:
-                await self.invalidate(spec, family)
+            await self.invalidate_many(pairs)
 
         conn.after_commit(purge)
 

@@ -22,7 +22,9 @@ from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
 from mercenary.web import errors, openapi
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
+from mercenary.web.limits import RatePolicy
 from mercenary.web.middleware.delivery import DeliveryMiddleware
+from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -62,6 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    # Before the body limit and the app: a refused request costs no reading, parsing or database work.
+    app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL)

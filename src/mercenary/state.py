@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.ratelimit import RateLimiter
 from mercenary.db import Database, is_transient, open_database
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
@@ -25,6 +26,7 @@ class AppState:
     hasher: PasswordHasher
     tokens: TokenService
     cursors: CursorCodec
+    limiter: RateLimiter
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -43,9 +45,11 @@ class AppState:
             hasher=PasswordHasher.from_settings(settings),
             tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
             cursors=CursorCodec(settings.SECRET_KEY),
+            limiter=RateLimiter.open(settings.rate_limit_url, settings.CACHE_PREFIX),
         )
 
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
         await self.cache.close()
+        await self.limiter.close()
         await self.db.close()

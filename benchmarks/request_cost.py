@@ -82,7 +82,9 @@ async def seed(app: FastAPI) -> tuple[str, int]:
             },
         )
         token = signup.json()["access_token"]
-        created = await client.post("/api/v1/projects", json=PROJECT, headers={"Authorization": f"Bearer {token}"})
+        created = await client.post(
+            "/api/v1/projects", json=PROJECT, headers={"Authorization": f"Bearer {token}"}
+        )
         return token, created.json()["id"]
 
 
@@ -136,39 +138,42 @@ async def per_request_us(app: FastAPI, make: Callable[[], Any], n: int) -> float
 
 
 async def main(url: str, rounds: int, n: int) -> None:
-    if True:
-        apps = {"default": create_app(settings_for(url)), "no-limits": create_app(settings_for(url, RATE_LIMIT_ENABLED=False))}
-        contexts = [app.router.lifespan_context(app) for app in apps.values()]
-        for ctx in contexts:
-            await ctx.__aenter__()
-        try:
-            token, project_id = await seed(apps["default"])
-            body = orjson.dumps(PROJECT)
-            rows = {
-                "GET project by id": {
-                    name: (app, request("GET", f"/api/v1/projects/{project_id}", token))
+    apps = {
+        "default": create_app(settings_for(url)),
+        "no-limits": create_app(settings_for(url, RATE_LIMIT_ENABLED=False)),
+    }
+    contexts = [app.router.lifespan_context(app) for app in apps.values()]
+    for ctx in contexts:
+        await ctx.__aenter__()
+    try:
+        token, project_id = await seed(apps["default"])
+        body = orjson.dumps(PROJECT)
+        by_id = f"/api/v1/projects/{project_id}"
+        rows = {
+            "GET project by id": {name: (app, request("GET", by_id, token)) for name, app in apps.items()},
+            "POST project": {
+                **{
+                    name: (app, request("POST", "/api/v1/projects", token, body))
                     for name, app in apps.items()
                 },
-                "POST project": {
-                    **{name: (app, request("POST", "/api/v1/projects", token, body)) for name, app in apps.items()},
-                    "with key": (apps["default"], request("POST", "/api/v1/projects", token, body, keyed=True)),
-                },
-            }
-            results: dict[tuple[str, str], list[float]] = {}
-            for variants in rows.values():  # warm up
-                for app, make in variants.values():
-                    await per_request_us(app, make, max(n // 10, 1))
-            for _ in range(rounds):
-                for row, variants in rows.items():
-                    for name, (app, make) in variants.items():
-                        results.setdefault((row, name), []).append(await per_request_us(app, make, n))
-            print(f"median of {rounds} rounds x {n} requests, CPU us per request (SQLite, memory backends)")
+                "with key": (apps["default"], request("POST", "/api/v1/projects", token, body, keyed=True)),
+            },
+        }
+        results: dict[tuple[str, str], list[float]] = {}
+        for variants in rows.values():  # warm up
+            for app, make in variants.values():
+                await per_request_us(app, make, max(n // 10, 1))
+        for _ in range(rounds):
             for row, variants in rows.items():
-                medians = {name: statistics.median(results[(row, name)]) for name in variants}
-                print(f"  {row:18} " + "  ".join(f"{name}: {m:7.1f}" for name, m in medians.items()))
-        finally:
-            for ctx in reversed(contexts):
-                await ctx.__aexit__(None, None, None)
+                for name, (app, make) in variants.items():
+                    results.setdefault((row, name), []).append(await per_request_us(app, make, n))
+        print(f"median of {rounds} rounds x {n} requests, CPU us per request (SQLite, memory backends)")
+        for row, variants in rows.items():
+            medians = {name: statistics.median(results[(row, name)]) for name in variants}
+            print(f"  {row:18} " + "  ".join(f"{name}: {m:7.1f}" for name, m in medians.items()))
+    finally:
+        for ctx in reversed(contexts):
+            await ctx.__aexit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ from mercenary.state import AppState
 from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
 from mercenary.web import errors, openapi
-from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.limits import RatePolicy
+from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 

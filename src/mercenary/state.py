@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from mercenary.backends.cache import CacheStore
 from mercenary.backends.ratelimit import RateLimiter
 from mercenary.db import Database, is_transient, open_database
+from mercenary.idempotency.store import IdempotencyKeys
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
+from mercenary.web.limits import RatePolicy
 from mercenary.web.pagination import CursorCodec
 
 
@@ -27,6 +29,8 @@ class AppState:
     tokens: TokenService
     cursors: CursorCodec
     limiter: RateLimiter
+    rate_policy: RatePolicy
+    idempotency: IdempotencyKeys
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -46,10 +50,18 @@ class AppState:
             tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
             cursors=CursorCodec(settings.SECRET_KEY),
             limiter=RateLimiter.open(settings.rate_limit_url, settings.CACHE_PREFIX),
+            rate_policy=RatePolicy.from_settings(settings),
+            idempotency=IdempotencyKeys(
+                db,
+                settings.SECRET_KEY,
+                ttl_s=settings.IDEMPOTENCY_TTL_S,
+                lock_s=settings.IDEMPOTENCY_LOCK_S,
+            ),
         )
 
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
         await self.cache.close()
         await self.limiter.close()
+        await self.idempotency.close()
         await self.db.close()

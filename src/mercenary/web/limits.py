@@ -91,7 +91,7 @@ class RatePolicy:
         peer: str = client[0] if client else "unknown"
         if not self.is_trusted(peer):
             return peer
-        hops = [
+        hops: list[str] = [
             hop.strip()
             for name, value in scope["headers"]
             if name == b"x-forwarded-for"

@@ -17,7 +17,10 @@ statuses and codes come from two places:
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``.
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``;
+   - the ``Idempotent`` dependency: 409 ``idempotency_key_in_flight`` and 422
+     ``idempotency_key_reused``;
+   - every operation but the health checks: 429 ``rate_limited`` (the rate-limit middleware).
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -40,7 +43,15 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryError, NotFoundError
+from mercenary.errors import (
+    AuthenticationError,
+    IdempotencyKeyInFlightError,
+    IdempotencyKeyReusedError,
+    InvalidTokenError,
+    MercenaryError,
+    NotFoundError,
+    RateLimitedError,
+)
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
     DATABASE_BUSY,
@@ -53,6 +64,8 @@ from mercenary.web.errors import (
     InvalidCursorError,
     UnknownFieldError,
 )
+from mercenary.web.idempotency import idempotency
+from mercenary.web.limits import UNLIMITED_PATHS
 
 F = TypeVar("F", bound=Callable[..., Any])
 _RAISES = "__mercenary_raises__"
@@ -78,6 +91,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 HEADERS = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: {
+        "Retry-After": {"description": "Seconds until the window resets.", "schema": {"type": "string"}},
+        "RateLimit-Limit": {"description": "Requests allowed per window.", "schema": {"type": "string"}},
+        "RateLimit-Remaining": {"description": "Requests left in the window.", "schema": {"type": "string"}},
+        "RateLimit-Reset": {"description": "Seconds until the window resets.", "schema": {"type": "string"}},
+    },
     503: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
 }
 
@@ -137,6 +156,10 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
         found.append(DATABASE_BUSY)
+    if idempotency in calls:
+        found += [ErrorCode.of(IdempotencyKeyInFlightError), ErrorCode.of(IdempotencyKeyReusedError)]
+    if route.path_format not in UNLIMITED_PATHS:
+        found.append(ErrorCode.of(RateLimitedError))
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
         assert e.status is not None

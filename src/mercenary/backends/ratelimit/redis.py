@@ -10,6 +10,7 @@ default would be ``coredis``), with short timeouts: a Redis that hangs costs a r
 from __future__ import annotations
 
 from limits.aio.storage import RedisStorage
+from limits.aio.storage.redis.redispy import RedispyBridge
 
 SOCKET_TIMEOUT_S = 0.25
 
@@ -39,4 +40,6 @@ class RedisRateLimitBackend:
         await self._storage.clear(key)
 
     async def close(self) -> None:
-        await self._storage.bridge.storage.aclose()
+        bridge = self._storage.bridge
+        assert isinstance(bridge, RedispyBridge)
+        await bridge.storage.aclose()

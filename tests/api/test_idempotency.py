@@ -78,7 +78,7 @@ async def test_the_same_key_with_another_request_is_refused(client: httpx.AsyncC
     assert_problem(other, 422, "idempotency_key_reused")
     assert await count(db, "projects") == 1
     for bad in (b"", b"x" * 256, b"with space", "naïve".encode()):  # 1-255 visible ASCII characters
-        raw = [("Authorization", f"Bearer {ann['access_token']}".encode()), ("Idempotency-Key", bad)]
+        raw = [(b"Authorization", f"Bearer {ann['access_token']}".encode()), (b"Idempotency-Key", bad)]
         assert_problem(await client.post(PROJECTS, json=PROJECT, headers=raw), 422, "validation_error")
     assert await count(db, "projects") == 1
 

@@ -6,10 +6,10 @@ call per request (no server, no sockets), on a throwaway SQLite database with th
 and the in-process rate-limit backend. Rounds alternate the variants (machine noise hits all alike);
 a figure is the median over rounds of the mean time per request.
 
-Variants: the app as configured by default; the same with ``RATE_LIMIT_ENABLED=false`` (what the
-limiter adds); and, for the post, the same request carrying a fresh ``Idempotency-Key`` (what the
-key's claim and stored response add). Run it on an older tree to compare: settings it does not know
-are ignored.
+Variants: the app with the limiter on (limits raised out of reach, so each request is counted and
+passes); the same with ``RATE_LIMIT_ENABLED=false`` (what the limiter adds); and, for the post, the
+same request carrying a fresh ``Idempotency-Key`` (what the key's claim and stored response add).
+Run it on an older tree to compare: settings it does not know are ignored.
 
     taskset -c 0 .venv/bin/python benchmarks/request_cost.py [--rounds 9] [--requests 1000]
 """
@@ -25,19 +25,25 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import orjson
 import sqlalchemy as sa
 from fastapi import FastAPI
-from starlette.types import Message
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.app import create_app
+from mercenary.backends.ratelimit import RateLimiter
 from mercenary.db.metadata import utcnow
 from mercenary.db.migrate import upgrade
+from mercenary.security.principal import Principal
+from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
 from mercenary.skills.tables import skills
+from mercenary.web.limits import RatePolicy
+from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 
 PROJECT = {
     "title": "Build a Django shop",
@@ -88,9 +94,13 @@ async def seed(app: FastAPI) -> tuple[str, int]:
         return token, created.json()["id"]
 
 
-def request(method: str, path: str, token: str, body: bytes = b"", keyed: bool = False) -> Callable[[], Any]:
+def request(
+    method: str, path: str, token: str | None, body: bytes = b"", keyed: bool = False
+) -> Callable[[], Any]:
     """A factory of (scope, receive) for one request; a keyed one gets a fresh key each time."""
-    headers = [(b"host", b"bench"), (b"authorization", f"Bearer {token}".encode())]
+    headers = [(b"host", b"bench")]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
     if body:
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     template = {
@@ -137,16 +147,64 @@ async def per_request_us(app: FastAPI, make: Callable[[], Any], n: int) -> float
     return took
 
 
+async def layer_alone(rounds: int, n: int) -> None:
+    """The rate-limit middleware alone around a stub endpoint, signed-in and anonymous requests."""
+    tokens = TokenService("benchmark-secret-key-0123456789abcdef0123", 900)
+    token = tokens.issue_access(Principal(1, 1, "client"))
+    limiter = RateLimiter.open("memory://", "bench:")
+    unreachable = {"RATE_LIMIT_AUTHENTICATED": "100000000/day", "RATE_LIMIT_ANONYMOUS": "100000000/day"}
+    policy = RatePolicy.from_settings(settings_for("sqlite://", **unreachable))
+    holder = SimpleNamespace(state=SimpleNamespace(mercenary=SimpleNamespace(tokens=tokens, limiter=limiter)))
+
+    async def stub(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    layered = RateLimitMiddleware(stub, policy)
+    signed = request("GET", "/api/v1/projects/1", token)
+    anonymous = request("GET", "/api/v1/projects/1", None)
+    forged = request("GET", "/api/v1/projects/1", "not-a-token")
+
+    async def run(app: ASGIApp, make: Callable[[], Any]) -> float:
+        async def send(message: Message) -> None:
+            return None
+
+        started = time.thread_time()
+        for _ in range(n):
+            scope, receive = make()
+            scope["app"] = holder
+            await app(scope, receive, send)
+        return (time.thread_time() - started) / n * 1e6
+
+    results: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for name, app, make in (
+            ("stub", stub, signed),
+            ("stub + limiter, signed in", layered, signed),
+            ("stub + limiter, anonymous", layered, anonymous),
+            ("stub + limiter, bad token", layered, forged),
+        ):
+            results.setdefault(name, []).append(await run(app, make))
+    print(f"the rate-limit middleware alone, median of {rounds} rounds x {n} requests, CPU us per request")
+    for name, values in results.items():
+        print(f"  {name:28} {statistics.median(values):6.2f}")
+
+
 async def main(url: str, rounds: int, n: int) -> None:
+    await layer_alone(rounds, n * 10)
+    # The limiter on (with a limit the run cannot reach, so every request is counted and passes)
+    # and off; "with key" is the first app again, each post carrying a fresh Idempotency-Key.
     apps = {
-        "default": create_app(settings_for(url)),
-        "no-limits": create_app(settings_for(url, RATE_LIMIT_ENABLED=False)),
+        "limits on": create_app(settings_for(url, RATE_LIMIT_AUTHENTICATED="100000000/day")),
+        "limits off": create_app(settings_for(url, RATE_LIMIT_ENABLED=False)),
     }
     contexts = [app.router.lifespan_context(app) for app in apps.values()]
     for ctx in contexts:
         await ctx.__aenter__()
     try:
-        token, project_id = await seed(apps["default"])
+        token, project_id = await seed(apps["limits on"])
         body = orjson.dumps(PROJECT)
         by_id = f"/api/v1/projects/{project_id}"
         rows = {
@@ -156,7 +214,7 @@ async def main(url: str, rounds: int, n: int) -> None:
                     name: (app, request("POST", "/api/v1/projects", token, body))
                     for name, app in apps.items()
                 },
-                "with key": (apps["default"], request("POST", "/api/v1/projects", token, body, keyed=True)),
+                "with key": (apps["limits on"], request("POST", "/api/v1/projects", token, body, keyed=True)),
             },
         }
         results: dict[tuple[str, str], list[float]] = {}

@@ -44,8 +44,8 @@ take_over = Query(
     )
     .values(
         fingerprint=bp("fingerprint"),
-        status=None,
-        body=None,
+        status=sa.null(),
+        body=sa.null(),
         created_at=bp("now"),
         expires_at=bp("expires_at"),
     )

@@ -250,3 +250,24 @@ async def test_a_proposal_retry_is_replayed(client: httpx.AsyncClient, db: Datab
     assert_problem(
         await client.post(url, json=bid, headers=bearer(fred["access_token"])), 409, "proposal_exists"
     )
+
+
+async def test_completing_a_key_purges_expired_ones_now_and_then(
+    client: httpx.AsyncClient, app: FastAPI, db: Database
+) -> None:
+    keys = app.state.mercenary.idempotency
+    ann = await signup(client, "ann@example.com")
+    assert (
+        await client.post(PROJECTS, json=PROJECT, headers=keyed(ann["access_token"], "a"))
+    ).status_code == 201
+    async with db.transaction() as conn:
+        past = utcnow() - timedelta(seconds=1)
+        await conn.execute(sa.text("UPDATE idempotency_keys SET expires_at = :past").bindparams(past=past))
+    keys._next_purge = 0.0  # as if PURGE_EVERY_S had passed since this process last purged
+    assert (
+        await client.post(PROJECTS, json=PROJECT, headers=keyed(ann["access_token"], "b"))
+    ).status_code == 201
+    await keys.close()  # waits for the background purge
+    rows = await db.fetch_all(sa.text("SELECT key FROM idempotency_keys").columns(key=sa.String))
+    assert [r["key"] for r in rows] == ["b"]
+    assert keys._next_purge > 0.0  # and not again for a while

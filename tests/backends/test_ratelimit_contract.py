@@ -107,3 +107,14 @@ async def test_fail_open_when_redis_stops_and_counting_again_when_it_returns(
     finally:
         await limiter.close()
         server.stop()
+
+
+async def test_the_memory_backend_sweeps_expired_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mercenary.backends.ratelimit import memory
+
+    monkeypatch.setattr(memory, "SWEEP_S", 0.0)
+    backend = memory.MemoryRateLimitBackend()
+    await backend.incr("gone", 1)
+    await asyncio.sleep(1.1)
+    await backend.incr("kept", 60)
+    assert list(backend._counters) == ["kept"]  # the expired counter is no longer held

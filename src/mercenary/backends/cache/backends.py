@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,6 +71,22 @@ class _ClientSide(BcastClientSide):
         if not done:
             await self._local_cache.delete(key)
         return done
+
+    async def set_many(self, pairs: Mapping[str, Any], expire: float | None = None) -> None:
+        """Several keys in one ``MSET`` (keys without expiry: the store's version tokens, written on
+        every invalidation). Upstream wraps them in a ``MULTI``/``EXEC`` pipeline, which costs this
+        process more CPU than one command for the same atomicity (a project post: 4.1 M instructions
+        with the pipeline, 3.5 M with MSET, 2.7 M with the in-process cache, in-process under callgrind)."""
+        if expire is not None:
+            await super().set_many(pairs, expire)
+            return
+        await self._local_cache.set_many(pairs)
+        encoded: dict[str, Any] = {}
+        for key, value in pairs.items():
+            await self._mark_as_recently_updated(key)
+            full = self._prefix + key  # the signature covers the key as stored in Redis
+            encoded[full] = await self._serializer.encode(self, key=full, value=value, expire=None)
+        await self._client.mset(encoded)
 
 
 def open_backend(url: str, prefix: str, secret: str) -> Backend:

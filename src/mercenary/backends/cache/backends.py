@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +19,8 @@ from cashews.backends.memory import Memory
 from cashews.backends.redis.client_side import BcastClientSide
 from cashews.picklers import PicklerType
 from cashews.serialize import get_serializer
+
+from mercenary.backends.cache.signing import PinnedSigner
 
 log = logging.getLogger("mercenary.cache")
 
@@ -89,11 +91,12 @@ class _ClientSide(BcastClientSide):
         await self._client.mset(encoded)
 
 
-def open_backend(url: str, prefix: str, secret: str) -> Backend:
+def open_backend(url: str, prefix: str, secret: str | Sequence[str]) -> Backend:
     """The (not yet initialised) backend for ``url``: ``memory://`` or ``redis://host:port/db``.
 
-    Values travel to Redis pickled and signed with ``secret`` (an HMAC): a value that someone else
-    wrote into Redis is refused, never unpickled."""
+    Values travel to Redis pickled and signed with the first key of ``secret`` (HMAC-SHA256,
+    ``signing.py``; the others are older keys still accepted): a value that someone else wrote into
+    Redis is refused, never unpickled."""
     scheme = urlsplit(url).scheme
     if scheme == "memory":
         return _Local(size=LOCAL_ENTRIES, check_interval=SWEEP_S)
@@ -110,11 +113,13 @@ def open_backend(url: str, prefix: str, secret: str) -> Backend:
             # (the cross-process test catches it). On RESP2 they arrive on __redis__:invalidate.
             "protocol": 2,
         }
+        serializer = get_serializer(pickle_type=PicklerType.DEFAULT)
+        serializer.set_signer(PinnedSigner([secret] if isinstance(secret, str) else secret))
         return _ClientSide(
             url,
             local_cache=Memory(size=LOCAL_ENTRIES, check_interval=SWEEP_S),
             client_side_prefix=prefix,
-            serializer=get_serializer(secret=secret, digestmod=b"sha256", pickle_type=PicklerType.DEFAULT),
+            serializer=serializer,
             **options,
         )
     raise ValueError(f"unsupported cache URL scheme {scheme!r}; use memory:// or redis://")

@@ -1,0 +1,96 @@
+"""DeadlineMiddleware around stub endpoints: a request past its deadline is cancelled and answered
+503 with Retry-After; a response that has started is left alone; a TimeoutError of the app's own is
+not mistaken for the deadline. The real routes (a slow statement on each backend) are in
+tests/api/test_request_deadline.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mercenary.web.middleware.deadline import DeadlineMiddleware
+from tests.api.helpers import assert_problem
+
+
+class Slow:
+    """An endpoint that waits ``delay`` seconds before answering, noting whether it was cancelled."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.cancelled = False
+        self.finished = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        self.finished = True
+        await Response(b'{"ok":true}', media_type="application/json")(scope, receive, send)
+
+
+async def call(app: ASGIApp, timeout_s: float) -> httpx.Response:
+    transport = httpx.ASGITransport(app=DeadlineMiddleware(app, timeout_s=timeout_s))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        return await client.get("/slow")
+
+
+async def test_a_request_past_its_deadline_is_cancelled_and_answered_503() -> None:
+    slow = Slow(5.0)
+    started = time.perf_counter()
+    response = await call(slow, timeout_s=0.1)
+    elapsed = time.perf_counter() - started
+    problem = assert_problem(response, 503, "deadline_exceeded")
+    assert response.headers["retry-after"] == "1"
+    assert "cancelled" in problem["detail"]
+    assert slow.cancelled and not slow.finished
+    assert elapsed < 2.0
+
+
+async def test_a_request_within_its_deadline_is_untouched() -> None:
+    slow = Slow(0.01)
+    response = await call(slow, timeout_s=2.0)
+    assert response.status_code == 200 and response.json() == {"ok": True}
+    assert slow.finished and not slow.cancelled
+
+
+async def test_a_started_response_is_not_cut_by_the_deadline() -> None:
+    async def streams_slowly(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await asyncio.sleep(0.3)  # past the deadline, but the answer is on its way
+        await send({"type": "http.response.body", "body": b"late but whole"})
+
+    response = await call(streams_slowly, timeout_s=0.05)
+    assert response.status_code == 200 and response.text == "late but whole"
+
+
+async def test_the_apps_own_timeout_is_not_the_deadline() -> None:
+    async def times_out(scope: Scope, receive: Receive, send: Send) -> None:
+        raise TimeoutError("a driver's own timeout")
+
+    with pytest.raises(TimeoutError, match="driver"):
+        await call(times_out, timeout_s=5.0)
+
+
+async def test_other_scopes_pass_through() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["type"])
+
+    async def receive() -> dict[str, str]:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: object) -> None:
+        pass
+
+    await DeadlineMiddleware(app, timeout_s=0.01)({"type": "lifespan"}, receive, send)
+    assert seen == ["lifespan"]

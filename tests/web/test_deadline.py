@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.web.middleware.deadline import DeadlineMiddleware
 from tests.api.helpers import assert_problem
@@ -94,3 +94,44 @@ async def test_other_scopes_pass_through() -> None:
 
     await DeadlineMiddleware(app, timeout_s=0.01)({"type": "lifespan"}, receive, send)
     assert seen == ["lifespan"]
+
+
+async def test_a_request_cancelled_from_outside_is_answered_503_and_ends() -> None:
+    """What the server does when its shutdown grace runs out: it cancels the request's task."""
+    slow = Slow(5.0)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/slow", "headers": [], "query_string": b""}
+    task = asyncio.create_task(DeadlineMiddleware(slow, timeout_s=10)(scope, receive, send))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    await task  # answered, and ended without raising
+    assert not task.cancelled() and slow.cancelled
+    assert sent[0]["status"] == 503
+    assert (b"retry-after", b"1") in sent[0]["headers"]
+    assert b'"code":"shutting_down"' in sent[1]["body"]
+
+
+async def test_a_cancelled_request_that_has_answered_stays_cancelled() -> None:
+    async def answers_then_waits(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(5)
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: object) -> None:
+        pass
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": [], "query_string": b""}
+    task = asyncio.create_task(DeadlineMiddleware(answers_then_waits, timeout_s=10)(scope, receive, send))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

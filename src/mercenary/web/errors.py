@@ -108,6 +108,13 @@ DEADLINE_EXCEEDED = ErrorCode(
     "The request ran past `REQUEST_TIMEOUT_S` (a dependency was slow); its work was cancelled and "
     "its open transaction rolled back. Retry after `Retry-After` seconds.",
 )
+SHUTTING_DOWN = ErrorCode(
+    503,
+    "shutting_down",
+    "Service unavailable",
+    "The process is stopping and the request was still running when its grace period "
+    "(`SHUTDOWN_GRACE_S`) ended; its work was cancelled. Retry after `Retry-After` seconds.",
+)
 INTERNAL_ERROR = ErrorCode(
     500, "internal_error", "Internal server error", "A bug: the server failed unexpectedly (it is logged)."
 )
@@ -125,6 +132,7 @@ WEB_ERRORS = (
     METHOD_NOT_ALLOWED,
     DATABASE_BUSY,
     DEADLINE_EXCEEDED,
+    SHUTTING_DOWN,
     INTERNAL_ERROR,
     HTTP_ERROR,
 )

@@ -13,6 +13,12 @@ by the statement limits instead (``DB_STATEMENT_TIMEOUT_MS``, ``SQLITE_BUSY_TIME
 Once the response has started, the deadline is lifted: the work is done and what remains is the
 client reading it, which a 503 could no longer replace. A ``TimeoutError`` that the app raises by
 itself (a driver's own timeout) is not ours and goes on as it is.
+
+The same layer answers a request cancelled from outside before it has answered: the server does
+that when it stops and ``SHUTDOWN_GRACE_S`` has run out (RES-6). The caller gets ``503
+shutting_down`` with Retry-After rather than the server's bare 500, and the request's task ends
+there. (With ``REQUEST_TIMEOUT_S`` under ``SHUTDOWN_GRACE_S``, the defaults, it does not happen:
+every request has answered before the grace ends.)
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercenary.web.errors import DEADLINE_EXCEEDED
+from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN
 
 log = logging.getLogger("mercenary.web")
 
@@ -51,6 +57,17 @@ class DeadlineMiddleware:
         try:
             async with deadline:
                 await self.app(scope, receive, guarded_send)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            log.warning("request cancelled before it answered: %s %s", scope["method"], scope["path"])
+            detail = "The server is stopping; retry shortly."
+            await SHUTTING_DOWN.response(detail, {"Retry-After": "1", "Connection": "close"})(
+                scope, receive, send
+            )
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # the cancellation is answered: the task ends here
         except TimeoutError:
             if started or not deadline.expired():
                 raise

@@ -122,7 +122,7 @@ def prepare(settings: Settings, workers: int = 1, somaxconn_path: Path = SOMAXCO
         lines.append(
             f"warning: SHUTDOWN_GRACE_S ({settings.SHUTDOWN_GRACE_S:g}) is shorter than REQUEST_TIMEOUT_S "
             f"({settings.REQUEST_TIMEOUT_S:g}): a request still running when the grace ends is cut off "
-            "without an answer"
+            "(503 shutting_down)"
         )
     if workers > settings.DB_POOL_PROCESSES and settings.DATABASE_URL.startswith("postgres"):
         lines.append(

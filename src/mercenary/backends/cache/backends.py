@@ -40,6 +40,11 @@ class _Local(Memory):
             await self.delete(key)
 
 
+# Every wait on Redis (connecting, reading an answer, waiting for a pooled connection) gives up after
+# this, and a failed command is not retried (cashews builds the pool's connections with no retries,
+# where redis-py's own client default would retry a timeout ten times): a Redis that stops answering
+# costs a request at most about one SOCKET_TIMEOUT_S before it is served from the database
+# (RES-2: outbound calls <= 1 s; tests/backends/test_cache_timeouts.py).
 SOCKET_TIMEOUT_S = 0.5
 
 

@@ -223,6 +223,10 @@ def unsigned(settings: Settings) -> str:
         "Basic dXNlcjpwYXNz",
         "Bearer ",
         "Bearer a.b.c",
+        "Bearer !!!.e30.x",
+        "Bearer e30.e30.x",  # {} as header: no kid
+        "Bearer WzFd.e30.x",  # [1] as header
+        "Bearer eyJraWQiOlsieCJdfQ.e30.x",  # {"kid":["x"]}
         "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwidGlkIjoxLCJyb2xlIjoiY2xpZW50In0.",
     ],
 )

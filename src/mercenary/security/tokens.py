@@ -18,12 +18,15 @@ does not log anyone out.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import secrets
 import time
 from collections.abc import Sequence
 
 import jwt
+import orjson
 from cachetools import LRUCache
 
 from mercenary.errors import InvalidTokenError
@@ -44,6 +47,19 @@ VERIFIED_TOKENS = 4_096
 def key_id(secret: str) -> str:
     """The public id of ``secret`` (``kid``): a digest that names the key without revealing it."""
     return hashlib.sha256(b"kid:" + secret.encode()).hexdigest()[:16]
+
+
+def _kid(token: str) -> str | None:
+    """The ``kid`` of the token's header, unverified (None if unreadable). Read here rather than
+    with ``jwt.get_unverified_header``, which parses and checks the whole token: the verification
+    that follows does that once more, and the two passes nearly doubled the cost of a new token."""
+    head = token[: token.find(".")]
+    try:
+        header = orjson.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -103,11 +119,11 @@ class TokenService:
     def _verify(self, token: str) -> tuple[Principal, int]:
         if not looks_like_jwt(token):
             raise InvalidTokenError("The access token is not valid.")
+        kid = _kid(token)
+        key = None if kid is None else self._keys.get(kid)
+        if key is None:
+            raise InvalidTokenError("The access token was not signed by this service.")
         try:
-            header = jwt.get_unverified_header(token)
-            key = self._keys.get(header.get("kid"))  # type: ignore[arg-type]
-            if key is None:
-                raise InvalidTokenError("The access token was not signed by this service.")
             claims = jwt.decode(
                 token,
                 key,
@@ -119,7 +135,7 @@ class TokenService:
             )
         except jwt.ExpiredSignatureError:
             raise InvalidTokenError("The access token has expired.") from None
-        except (jwt.PyJWTError, TypeError):
+        except jwt.PyJWTError:
             raise InvalidTokenError("The access token is not valid.") from None
         if claims.get("typ") != ACCESS:
             raise InvalidTokenError("This is not an access token.")

@@ -1,18 +1,23 @@
 """A deadline on every request (RES-2): past ``REQUEST_TIMEOUT_S`` the request's work is cancelled
-and the caller gets ``503 deadline_exceeded`` with ``Retry-After``, so a slow dependency (a
-statement stuck on a lock, a dependency that stopped answering) cannot hold the server's capacity.
+and the caller gets ``503 deadline_exceeded`` with Retry-After, so a slow dependency (a statement
+stuck on a lock, a dependency that stopped answering) cannot hold the server's capacity.
 
-The deadline is ``asyncio.timeout`` around the app's call, in the task that already runs the
-request: one timer per request and no extra Task (a Task per request would cost several times as
-much). Cancelling the task unwinds the request's ``await``s: an open transaction rolls back (the
-drivers roll back on any exception, cancellation included), asyncpg asks the server to cancel the
-running statement, and a write waiting for SQLite's lock stops waiting. Synchronous work between two
+How: each request notes its task and its deadline in a dict, and one watcher task per process,
+waking every :func:`tick` (a twentieth of the deadline, at most 0.25 s), cancels the tasks whose
+deadline has passed. Measured per request (``benchmarks/hardening.py``): ``asyncio.timeout`` around
+the call costs about 4 us (a timer armed and disarmed on the event loop), a Task per request more;
+the dict costs about half a microsecond. The price is precision: a request is cancelled up to one
+tick after its deadline. The watcher stops when no request is running and starts again with the
+next one, so an idle process keeps no timer.
+
+Cancelling the request's task unwinds its ``await``s: an open transaction rolls back (the drivers
+roll back on any exception, cancellation included), asyncpg asks the server to cancel the running
+statement, and a write waiting for SQLite's lock stops waiting. Synchronous work between two
 ``await``s cannot be interrupted (a SQLite statement runs in the event loop's thread); it is bounded
 by the statement limits instead (``DB_STATEMENT_TIMEOUT_MS``, ``SQLITE_BUSY_TIMEOUT_MS``).
 
 Once the response has started, the deadline is lifted: the work is done and what remains is the
-client reading it, which a 503 could no longer replace. A ``TimeoutError`` that the app raises by
-itself (a driver's own timeout) is not ours and goes on as it is.
+client reading it, which a 503 could no longer replace.
 
 The same layer answers a request cancelled from outside before it has answered: the server does
 that when it stops and ``SHUTDOWN_GRACE_S`` has run out (RES-6). The caller gets ``503
@@ -25,12 +30,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from time import monotonic
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN
 
 log = logging.getLogger("mercenary.web")
+
+MAX_TICK_S = 0.25
+
+
+def tick(timeout_s: float) -> float:
+    """How often the watcher looks: a twentieth of the deadline, between 5 ms and 0.25 s."""
+    return min(max(timeout_s / 20, 0.005), MAX_TICK_S)
 
 
 class DeadlineMiddleware:
@@ -39,43 +52,64 @@ class DeadlineMiddleware:
     def __init__(self, app: ASGIApp, timeout_s: float) -> None:
         self.app = app
         self.timeout_s = timeout_s
+        self.tick_s = tick(timeout_s)
+        self._running: dict[asyncio.Task[object], float] = {}  # request task -> its deadline
+        self._expired: set[asyncio.Task[object]] = set()
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        running, expired = self._running, self._expired
+        while running:
+            await asyncio.sleep(self.tick_s)
+            now = monotonic()
+            for task, deadline in list(running.items()):
+                if deadline <= now:
+                    del running[task]
+                    expired.add(task)
+                    task.cancel()
+        self._watcher = None  # idle: the next request starts a new watcher
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        task = asyncio.current_task()
+        if scope["type"] != "http" or task is None:
             await self.app(scope, receive, send)
             return
-        deadline = asyncio.timeout(self.timeout_s)
+        running = self._running
+        running[task] = monotonic() + self.timeout_s
+        if self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch())
         started = False
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if not started:  # the response's start: the work is done
+            if not started:  # the response's start: the work is done, the deadline lifted
                 started = True
-                deadline.reschedule(None)
+                running.pop(task, None)
             await send(message)
 
         try:
-            async with deadline:
-                await self.app(scope, receive, guarded_send)
+            await self.app(scope, receive, guarded_send)
         except asyncio.CancelledError:
             if started:
                 raise
-            log.warning("request cancelled before it answered: %s %s", scope["method"], scope["path"])
-            detail = "The server is stopping; retry shortly."
-            await SHUTTING_DOWN.response(detail, {"Retry-After": "1", "Connection": "close"})(
-                scope, receive, send
-            )
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()  # the cancellation is answered: the task ends here
-        except TimeoutError:
-            if started or not deadline.expired():
-                raise
-            log.warning(
-                "request deadline exceeded: %s %s cancelled after %.3g s",
-                scope["method"],
-                scope["path"],
-                self.timeout_s,
-            )
-            detail = "The request took too long and was cancelled; retry shortly."
-            await DEADLINE_EXCEEDED.response(detail, {"Retry-After": "1"})(scope, receive, send)
+            task.uncancel()  # the cancellation is answered here: the task ends normally
+            if task in self._expired:
+                log.warning(
+                    "request deadline exceeded: %s %s cancelled after %.3g s",
+                    scope["method"],
+                    scope["path"],
+                    self.timeout_s,
+                )
+                problem, detail = (
+                    DEADLINE_EXCEEDED,
+                    "The request took too long and was cancelled; retry shortly.",
+                )
+                headers = {"Retry-After": "1"}
+            else:
+                log.warning("request cancelled before it answered: %s %s", scope["method"], scope["path"])
+                problem, detail = SHUTTING_DOWN, "The server is stopping; retry shortly."
+                headers = {"Retry-After": "1", "Connection": "close"}
+            await problem.response(detail, headers)(scope, receive, send)
+        finally:
+            running.pop(task, None)
+            self._expired.discard(task)

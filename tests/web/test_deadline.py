@@ -13,7 +13,7 @@ import pytest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercenary.web.middleware.deadline import DeadlineMiddleware
+from mercenary.web.middleware.deadline import DeadlineMiddleware, tick
 from tests.api.helpers import assert_problem
 
 
@@ -135,3 +135,30 @@ async def test_a_cancelled_request_that_has_answered_stays_cancelled() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_only_the_late_request_is_cancelled_and_the_watcher_stops_when_idle() -> None:
+    slow, quick = Slow(5.0), Slow(0.02)
+    layer = DeadlineMiddleware(Router({"/slow": slow, "/quick": quick}), timeout_s=0.2)
+    transport = httpx.ASGITransport(app=layer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        late, fine = await asyncio.gather(client.get("/slow"), client.get("/quick"))
+    assert late.status_code == 503 and fine.status_code == 200
+    assert slow.cancelled and quick.finished and not quick.cancelled
+    await asyncio.sleep(3 * layer.tick_s)
+    assert layer._watcher is None  # no timer left behind in an idle process
+    assert not layer._running and not layer._expired
+
+
+class Router:
+    def __init__(self, routes: dict[str, ASGIApp]) -> None:
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.routes[scope["path"]](scope, receive, send)
+
+
+def test_the_watcher_looks_often_enough_and_not_too_often() -> None:
+    assert tick(5.0) == 0.25  # a cancellation comes at most 5 % late
+    assert tick(1.0) == 0.05
+    assert tick(0.01) == 0.005

@@ -29,6 +29,7 @@ every request has answered before the grace ends.)
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from time import monotonic
 
@@ -77,7 +78,9 @@ class DeadlineMiddleware:
         running = self._running
         running[task] = monotonic() + self.timeout_s
         if self._watcher is None:
-            self._watcher = asyncio.create_task(self._watch())
+            # In a context of its own: it outlives this request and must not carry its context
+            # variables (the request's database clock, say) along.
+            self._watcher = asyncio.create_task(self._watch(), context=contextvars.Context())
         started = False
 
         async def guarded_send(message: Message) -> None:

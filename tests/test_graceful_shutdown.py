@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mercenary.serving import prepare, uvicorn_options
+from mercenary.serving import exit_zero_on_sigterm, prepare, uvicorn_options
 from mercenary.settings import Settings
 from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
 from tests.api.helpers import PASSWORD
@@ -187,3 +187,16 @@ def test_the_grace_reaches_uvicorn_and_a_grace_shorter_than_the_deadline_is_repo
         "warning: SHUTDOWN_GRACE_S (2) is shorter than REQUEST_TIMEOUT_S (5): a request still running "
         "when the grace ends is cut off (503 shutting_down)"
     ]
+
+
+def test_the_sigterm_handler_exits_0() -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        exit_zero_on_sigterm()
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        with pytest.raises(SystemExit) as exited:
+            handler(signal.SIGTERM, None)
+        assert exited.value.code == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -70,6 +70,7 @@ class DeliveryMiddleware:
         self.gzip_level = gzip_level
         self.hsts = hsts
         self._always = (*ALWAYS, HSTS) if hsts else ALWAYS
+        self._over_https = (*ALWAYS, HSTS)
         # body -> [tag, gzip tag or None, gzipped body or None], most recent last
         self._memo: OrderedDict[bytes, list[bytes | None]] = OrderedDict()
 
@@ -119,7 +120,7 @@ class DeliveryMiddleware:
         method: str = scope["method"]
         path: str = scope["path"]
         credentials = carries_credentials(path)
-        secure = self._always if self.hsts or scope.get("scheme") != "https" else (*self._always, HSTS)
+        secure = self._over_https if scope.get("scheme") == "https" else self._always
         held: Message | None = None
 
         async def deliver(message: Message) -> None:

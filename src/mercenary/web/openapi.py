@@ -17,7 +17,9 @@ statuses and codes come from two places:
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``;
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``,
+     ``deadline_exceeded`` and ``shutting_down`` (``middleware/deadline.py``: an operation that
+     waits on no dependency cannot run past a deadline or a shutdown's grace);
    - the ``Idempotent`` dependency: 409 ``idempotency_key_in_flight`` and 422
      ``idempotency_key_reused``;
    - every operation but the health checks: 429 ``rate_limited`` (the rate-limit middleware).
@@ -55,9 +57,11 @@ from mercenary.errors import (
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
     DATABASE_BUSY,
+    DEADLINE_EXCEEDED,
     MALFORMED_JSON,
     PAYLOAD_TOO_LARGE,
     PROBLEM,
+    SHUTTING_DOWN,
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     ErrorCode,
@@ -155,7 +159,7 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
-        found.append(DATABASE_BUSY)
+        found += [DATABASE_BUSY, DEADLINE_EXCEEDED, SHUTTING_DOWN]
     if idempotency in calls:
         found += [ErrorCode.of(IdempotencyKeyInFlightError), ErrorCode.of(IdempotencyKeyReusedError)]
     if route.path_format not in UNLIMITED_PATHS:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from mercenary.backends.ratelimit import RateLimiter, Rule
+from mercenary.backends.ratelimit import RateLimiter, Rule, batched
 from mercenary.backends.ratelimit import limiter as limiter_module
 from tests.support.servers import RedisServer
 
@@ -82,16 +82,20 @@ def test_an_unknown_scheme_is_refused() -> None:
 async def test_fail_open_when_redis_stops_and_counting_again_when_it_returns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(limiter_module, "BYPASS_AFTER_ERROR_S", 0.2)
+    monkeypatch.setattr(limiter_module, "BYPASS_AFTER_ERROR_S", 1.0)
     server = RedisServer.start()
     limiter = RateLimiter.open(server.url, "failopen:")
     rule = Rule("test", limit=2, period=3_600)
     try:
         assert (await limiter.hit(rule, "a")) is not None
         server.kill()
+        # A client seen before is counted here and sent later: its check does not wait for Redis.
+        assert (await limiter.hit(rule, "a")) is not None
+        await asyncio.sleep(0.25)  # that send fails: the limiter fails open for a while
+        assert limiter.counters.errors == 1
         started = time.monotonic()
         for _ in range(20):  # every hit is let through, uncounted; the backend is left alone a while
-            assert await limiter.hit(rule, "a") is None
+            assert await limiter.hit(rule, "new") is None
         assert time.monotonic() - started < 1.0  # no timeout per request
         assert limiter.counters.errors == 1 and limiter.counters.failed_open == 20
         with pytest.raises(ConnectionError):
@@ -118,3 +122,28 @@ async def test_the_memory_backend_sweeps_expired_counters(monkeypatch: pytest.Mo
     await asyncio.sleep(1.1)
     await backend.incr("kept", 60)
     assert list(backend._counters) == ["kept"]  # the expired counter is no longer held
+
+
+async def test_processes_sharing_redis_count_together_within_one_flush(redis_server: RedisServer) -> None:
+    """With Redis, hits are counted locally and sent every ``FLUSH_S`` in one pipeline: another
+    process sees them after the flush, and a new window starts from Redis' total."""
+    prefix = f"test{uuid.uuid4().hex[:12]}:"
+    first, second = RateLimiter.open(redis_server.url, prefix), RateLimiter.open(redis_server.url, prefix)
+    rule = Rule("shared", limit=10, period=3_600)
+    try:
+        remaining = [v.remaining for v in [await first.hit(rule, "u") for _ in range(5)] if v]
+        assert remaining == [9, 8, 7, 6, 5]
+        await asyncio.sleep(batched.FLUSH_S * 3)  # flushed: Redis holds 5
+        verdict = await second.hit(rule, "u")  # second's first hit reads the shared total
+        assert verdict is not None and verdict.remaining == 4
+        for _ in range(4):
+            await second.hit(rule, "u")
+        await asyncio.sleep(batched.FLUSH_S * 3)
+        await first.hit(rule, "u")  # first's count is refreshed by its flush
+        await asyncio.sleep(batched.FLUSH_S * 3)
+        late = await first.hit(rule, "u")
+        assert late is not None and not late.allowed and late.remaining == 0
+        assert first.counters.errors == second.counters.errors == 0
+    finally:
+        await first.close()
+        await second.close()

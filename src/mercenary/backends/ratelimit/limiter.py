@@ -2,10 +2,10 @@
 
 A rule allows ``limit`` hits per ``period`` seconds. Windows are aligned to the clock (the hour
 window starts on the hour), so a hit is one ``incr`` of the key ``<rule>:<who>:<window number>``
-and the time the window resets is known without asking the backend: one round trip per check with
-Redis, which is why fixed windows were chosen over moving ones (a moving window costs a sorted set
-per key and several commands per hit). The price is the known burst at a window's edge: up to
-twice the limit across two adjacent windows.
+and the time the window resets is known without asking the backend: with Redis, counts go in
+batches (``batched.py``), which is why fixed windows were chosen over moving ones (a moving window
+costs a sorted set per key and several commands per hit). The price is the known burst at a
+window's edge: up to twice the limit across two adjacent windows.
 
 When the backend fails (Redis down or slow), the request is allowed (fail open: a limiter outage is
 no reason to refuse the traffic it protects), the failure is counted in ``counters`` (shown by
@@ -83,9 +83,12 @@ class RateLimiter:
 
             return cls(MemoryRateLimitBackend(), "memory")
         if scheme in ("redis", "rediss"):
+            from mercenary.backends.ratelimit.batched import BatchedCounters
             from mercenary.backends.ratelimit.redis import RedisRateLimitBackend
 
-            return cls(RedisRateLimitBackend(url, prefix), "redis")
+            limiter = cls(BatchedCounters(RedisRateLimitBackend(url, prefix)), "redis")
+            limiter.backend.on_error = limiter.backend_failed  # type: ignore[attr-defined]
+            return limiter
         raise ValueError(f"unsupported rate-limit URL scheme {scheme!r}; use memory:// or redis://")
 
     async def hit(self, rule: Rule, who: str) -> Verdict | None:
@@ -99,10 +102,8 @@ class RateLimiter:
         try:
             count = await self.backend.incr(f"{rule.name}:{who}:{window}", rule.period)
         except Exception as exc:  # any backend failure: count it and let the request through
-            self.counters.errors += 1
+            self.backend_failed(exc)
             self.counters.failed_open += 1
-            self._bypass_until = now + BYPASS_AFTER_ERROR_S
-            log.warning("rate limiter: backend failed (%s); failing open", type(exc).__name__)
             return None
         self.counters.checked += 1
         allowed = count <= rule.limit
@@ -110,6 +111,13 @@ class RateLimiter:
             self.counters.limited += 1
         reset_s = max(int((window + 1) * rule.period - now + 0.999), 1)
         return Verdict(allowed, rule.limit, max(rule.limit - count, 0), reset_s)
+
+    def backend_failed(self, exc: BaseException) -> None:
+        """Count a backend failure and leave the backend alone for ``BYPASS_AFTER_ERROR_S``: every
+        hit until then is let through uncounted (fail open)."""
+        self.counters.errors += 1
+        self._bypass_until = time.time() + BYPASS_AFTER_ERROR_S
+        log.warning("rate limiter: backend failed (%s); failing open", type(exc).__name__)
 
     async def ping(self) -> None:
         """Raise if the backend cannot count."""

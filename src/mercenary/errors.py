@@ -105,3 +105,11 @@ class HasherBusyError(ServiceUnavailableError):
 
     code = "auth_busy"
     title = "Authentication is busy"
+
+
+class QueueFullError(ServiceUnavailableError):
+    """The job queue this request feeds is over its depth limit (JOB-5); nothing was changed.
+    Retry after ``Retry-After`` seconds."""
+
+    code = "queue_full"
+    title = "Job queue full"

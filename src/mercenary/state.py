@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.queue import JobQueue
 from mercenary.db import Database, is_transient, open_database
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
@@ -25,10 +26,11 @@ class AppState:
     hasher: PasswordHasher
     tokens: TokenService
     cursors: CursorCodec
+    queue: JobQueue
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
-        """Connect the database and open the cache chosen by ``settings``."""
+        """Connect the database and open the cache and the job queue chosen by ``settings``."""
         db = open_database(settings)
         await db.connect()
         return cls(
@@ -43,9 +45,11 @@ class AppState:
             hasher=PasswordHasher.from_settings(settings),
             tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
             cursors=CursorCodec(settings.SECRET_KEY),
+            queue=JobQueue.open(settings, db),
         )
 
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
         await self.cache.close()
+        self.queue.close()
         await self.db.close()

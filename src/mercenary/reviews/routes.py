@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.errors import NotFoundError
+from mercenary.errors import NotFoundError, QueueFullError
 from mercenary.projects.errors import ProjectNotFoundError
 from mercenary.reviews import service
 from mercenary.reviews.errors import (
@@ -34,13 +34,14 @@ SCOPE = "reviews.by_reviewee"
     InvalidRevieweeError,
     ProjectNotClosedError,
     AlreadyReviewedError,
+    QueueFullError,
 )
 async def post_review(body: ReviewCreate, caller: SignedIn) -> dict[str, Any]:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
     reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
     state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
-        return await service.post_review(conn, state.cache, principal, body)
+        return await service.post_review(conn, state.cache, state.queue, principal, body)
 
 
 @router.get(

@@ -101,9 +101,14 @@ async def _create_admin(settings: Settings, *, email: str, name: str, password: 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run a job worker until SIGTERM/SIGINT (docs/jobs.md)."""
+    import faulthandler
     import logging
+    import signal
 
     from mercenary.worker import runtime
+
+    # `kill -USR1 <pid>` prints every thread's stack: what a stuck job is doing.
+    faulthandler.register(signal.SIGUSR1)
 
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),

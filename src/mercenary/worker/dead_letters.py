@@ -30,7 +30,8 @@ ERROR_CHARS = 4_000
 class DeadLetters(Middleware):
     """Writes a message that failed for good (``message.failed``, set by Retries) to the store.
 
-    It must come after Retries in the middleware list: Retries decides whether a failure is final."""
+    Its "after" hook must run after Retries', which decides whether a failure is final: Dramatiq
+    runs "after" hooks in reverse order, so it comes before Retries in the middleware list."""
 
     def __init__(self, state: AppState) -> None:
         self.state = state

@@ -43,8 +43,10 @@ def build_broker(settings: Settings, state: AppState, modules: Iterable[str] = (
             TimeLimit(),  # a run longer than its job's lease is aborted, then retried
             ShutdownNotifications(),
             CurrentMessage(),
+            # "after" hooks run in reverse order: Retries gives its verdict (retry later, or
+            # failed for good) before DeadLetters reads it.
+            DeadLetters(state),
             Retries(),  # exponential backoff with jitter (dramatiq.common.compute_backoff)
-            DeadLetters(state),  # after Retries: it reads the verdict Retries wrote
         ],
     )
     for name, (spec, handler) in load(modules).items():

@@ -51,5 +51,5 @@ class AppState:
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
         await self.cache.close()
-        self.queue.close()
+        await self.queue.close()  # its last sends delete outbox rows: before the database
         await self.db.close()

@@ -189,6 +189,7 @@ async def test_a_job_is_sent_only_after_commit(state: AppState, folder: Path) ->
     async with state.db.transaction() as conn:
         await state.queue.enqueue(conn, jobs.SLOW, folder=str(folder), tag="kept", seconds=0)
         assert await state.queue.depth("default") == 0  # not before COMMIT
+    await state.queue.drain()
     assert await state.queue.depth("default") == 1
     assert await count(state, "job_outbox") == 0  # sent, so the outbox row is gone
 
@@ -207,6 +208,7 @@ async def test_a_job_whose_queue_is_down_at_commit_runs_later(
     try:
         async with down.db.transaction() as conn:
             await down.queue.enqueue(conn, jobs.SLOW, folder=str(folder), tag="outbox", seconds=0)
+        await down.queue.drain()
         assert await count(down, "job_outbox") == 1
     finally:
         await down.close()

@@ -34,7 +34,7 @@ def _review(project_id: int, reviewee_id: int, rating: int) -> dict[str, object]
 
 
 async def test_a_worker_recounts_a_drifted_rating_after_a_review(
-    client: httpx.AsyncClient, market: Market, db: Database, settings: Settings, tmp_path: Path
+    client: httpx.AsyncClient, market: Market, db: Database, settings: Settings, app: FastAPI, tmp_path: Path
 ) -> None:
     pid = await _closed(client, market)
     posted = await client.post(
@@ -43,6 +43,7 @@ async def test_a_worker_recounts_a_drifted_rating_after_a_review(
     assert posted.status_code == 201, posted.text
     # The aggregate has drifted from the reviews (as after a bulk load or a hand fix).
     await db.execute(sa.update(ra).where(ra.c.user_id == market.f1.id).values(count=9, total=45, r4=0, r5=9))
+    await app.state.mercenary.queue.drain()
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(job_outbox)) == 0  # sent at commit
 
     async def exact() -> bool:

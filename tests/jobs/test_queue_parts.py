@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
@@ -85,3 +86,53 @@ def test_the_embedded_broker_counts_flushes_and_joins(tmp_path: Path) -> None:
 async def test_ready_reports_the_queue_depth(client: httpx.AsyncClient) -> None:
     body = (await client.get("/ready")).json()
     assert body["jobs"] == {"status": "up", "depth": {"high": 0, "default": 0, "low": 0}}
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite database of the test's own (one backend is enough here)."""
+    target = tmp_path / "app.db"
+    shutil.copyfile(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+async def test_ready_stays_ready_while_the_queue_is_down(sqlite_url: str, tmp_path: Path) -> None:
+    from mercenary.app import create_app
+
+    database_url = sqlite_url
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    app = create_app(make_settings(database_url, QUEUE_URL=f"sqlite:///{blocker}/queue.db"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            response = await client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["jobs"]["status"] == "down"
+
+
+async def test_rows_of_unknown_jobs_stay_put(sqlite_url: str) -> None:
+    """The relay and requeue leave a row whose job no worker knows (renamed, or a module not
+    loaded) where it is, and say so."""
+    import sqlalchemy as sa
+
+    from mercenary.backends.queue.tables import job_dead_letters, job_outbox
+    from mercenary.db.metadata import utcnow
+    from mercenary.state import AppState
+    from mercenary.worker.dead_letters import requeue
+    from mercenary.worker.relay import relay_once
+
+    state = await AppState.open(make_settings(sqlite_url))
+    try:
+        job = {"message_id": "m1", "job": "gone.away", "priority": "low", "kwargs": "{}"}
+        await state.db.execute(sa.insert(job_outbox).values(**job, created_at=utcnow()))
+        await state.db.execute(
+            sa.insert(job_dead_letters).values(**job, attempts=1, error="x", failed_at=utcnow())
+        )
+        assert await relay_once(state, {}, after_s=0) == 0
+        assert await requeue(state, None) == []
+        for table in (job_outbox, job_dead_letters):
+            assert await state.db.fetch_val(sa.select(sa.func.count()).select_from(table)) == 1
+        assert await state.queue.depth("low") == 0
+    finally:
+        await state.close()

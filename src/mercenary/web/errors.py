@@ -27,8 +27,10 @@ from mercenary.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from mercenary.web.middleware import security_headers
 
 log = logging.getLogger("mercenary.web")
+CRASH_HEADERS = {"Cache-Control": "no-store", **security_headers.as_dict()}
 
 PROBLEM = "application/problem+json"
 
@@ -99,6 +101,20 @@ DATABASE_BUSY = ErrorCode(
     "The database could not take the write in time (another process held its lock); retry after "
     "`Retry-After` seconds.",
 )
+DEADLINE_EXCEEDED = ErrorCode(
+    503,
+    "deadline_exceeded",
+    "Service unavailable",
+    "The request ran past `REQUEST_TIMEOUT_S` (a dependency was slow); its work was cancelled and "
+    "its open transaction rolled back. Retry after `Retry-After` seconds.",
+)
+SHUTTING_DOWN = ErrorCode(
+    503,
+    "shutting_down",
+    "Service unavailable",
+    "The process is stopping and the request was still running when its grace period "
+    "(`SHUTDOWN_GRACE_S`) ended; its work was cancelled. Retry after `Retry-After` seconds.",
+)
 INTERNAL_ERROR = ErrorCode(
     500, "internal_error", "Internal server error", "A bug: the server failed unexpectedly (it is logged)."
 )
@@ -115,6 +131,8 @@ WEB_ERRORS = (
     PAYLOAD_TOO_LARGE,
     METHOD_NOT_ALLOWED,
     DATABASE_BUSY,
+    DEADLINE_EXCEEDED,
+    SHUTTING_DOWN,
     INTERNAL_ERROR,
     HTTP_ERROR,
 )
@@ -203,8 +221,9 @@ async def _on_busy(request: Request, exc: Exception) -> Response:
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    # Starlette answers a crash from its outermost layer, outside DeliveryMiddleware: say no-store here.
-    return INTERNAL_ERROR.response(headers={"Cache-Control": "no-store"})
+    # Starlette answers a crash from its outermost layer, outside DeliveryMiddleware: say no-store
+    # and add the security headers here. The body says nothing of the error (it is in the log).
+    return INTERNAL_ERROR.response(headers=CRASH_HEADERS)
 
 
 def install(app: FastAPI) -> None:

@@ -17,7 +17,9 @@ statuses and codes come from two places:
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``.
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``,
+     ``deadline_exceeded`` and ``shutting_down`` (``middleware/deadline.py``: an operation that
+     waits on no dependency cannot run past a deadline or a shutdown's grace).
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -44,9 +46,11 @@ from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryEr
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
     DATABASE_BUSY,
+    DEADLINE_EXCEEDED,
     MALFORMED_JSON,
     PAYLOAD_TOO_LARGE,
     PROBLEM,
+    SHUTTING_DOWN,
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     ErrorCode,
@@ -136,7 +140,7 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
-        found.append(DATABASE_BUSY)
+        found += [DATABASE_BUSY, DEADLINE_EXCEEDED, SHUTTING_DOWN]
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
         assert e.status is not None

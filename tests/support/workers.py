@@ -21,7 +21,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """``settings`` as the environment a process reads them from."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REDIS_", "CACHE_"))}
     for name, value in settings.model_dump().items():
-        if value is not None:
+        if isinstance(value, tuple | list):  # comma-separated in the environment
+            env[name] = ",".join(str(v) for v in value)
+        elif value is not None:
             env[name] = str(value)
     return env
 

@@ -111,12 +111,20 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
 @pytest.fixture
 def settings(request: pytest.FixtureRequest, database_url: str) -> Settings:
-    """SQLite runs with the in-process cache; PostgreSQL with Redis (its own key prefix per test, as
-    every test has a database of its own), as they are deployed."""
+    """SQLite runs with the in-process cache and the embedded queue (a file beside the database);
+    PostgreSQL with Redis for both (its own key prefix per test, as every test has a database of
+    its own), as they are deployed."""
     if database_url.startswith("sqlite"):
         return make_settings(database_url)
     redis: RedisServer = request.getfixturevalue("redis_server")
-    return make_settings(database_url, CACHE_URL=redis.url, CACHE_PREFIX=f"t{uuid.uuid4().hex[:12]}:")
+    prefix = f"t{uuid.uuid4().hex[:12]}:"
+    return make_settings(
+        database_url,
+        CACHE_URL=redis.url,
+        CACHE_PREFIX=prefix,
+        QUEUE_URL=redis.url,
+        QUEUE_NAMESPACE=f"{prefix}jobs",
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The ``mercenary`` command: serve, migrate, seed, create-admin, purge-idempotency-keys."""
+"""The ``mercenary`` command: serve, worker, jobs, migrate, seed, create-admin, purge-idempotency-keys."""
 
 from __future__ import annotations
 
@@ -121,6 +121,70 @@ async def _purge_idempotency_keys(settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a job worker until SIGTERM/SIGINT (docs/jobs.md)."""
+    import faulthandler
+    import logging
+    import signal
+
+    from mercenary.worker import runtime
+
+    # `kill -USR1 <pid>` prints every thread's stack: what a stuck job is doing.
+    faulthandler.register(signal.SIGUSR1)
+
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return runtime.run(_settings(), modules=args.module, threads=args.threads)
+
+
+def cmd_jobs_dead(args: argparse.Namespace) -> int:
+    """List the dead-letter store: jobs that failed their last retry, with their error."""
+    return asyncio.run(_jobs_dead(_settings(), args.limit))
+
+
+async def _jobs_dead(settings: Settings, limit: int) -> int:
+    from mercenary.state import AppState
+    from mercenary.worker.dead_letters import list_dead
+
+    state = await AppState.open(settings)
+    try:
+        rows = await list_dead(state, limit=limit)
+    finally:
+        await state.close()
+    for row in rows:
+        last = row["error"].strip().splitlines()[-1] if row["error"].strip() else ""
+        print(
+            f"{row['id']}\t{row['failed_at']:%Y-%m-%d %H:%M:%S}\t{row['job']}\t{row['priority']}\t"
+            f"attempts={row['attempts']}\t{row['kwargs']}\t{last}"
+        )
+    print(f"{len(rows)} dead job(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_jobs_requeue(args: argparse.Namespace) -> int:
+    """Send dead jobs back to their queues (by id, or --all) with fresh retries."""
+    if not args.all and not args.ids:
+        print("name the dead job ids to requeue, or --all", file=sys.stderr)
+        return 2
+    return asyncio.run(_jobs_requeue(_settings(), None if args.all else args.ids, tuple(args.module)))
+
+
+async def _jobs_requeue(settings: Settings, ids: list[int] | None, modules: tuple[str, ...]) -> int:
+    from mercenary.state import AppState
+    from mercenary.worker.dead_letters import requeue
+
+    state = await AppState.open(settings)
+    try:
+        done = await requeue(state, ids, modules)
+    finally:
+        await state.close()
+    missing = sorted(set(ids or ()) - set(done))
+    print(f"requeued {len(done)} job(s)" + (f"; not found: {missing}" if missing else ""), file=sys.stderr)
+    return 1 if missing else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="mercenary", description=__doc__)
@@ -131,6 +195,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a job worker (stops gracefully on SIGTERM)")
+    worker.add_argument("--threads", type=int, default=None, help="jobs run at once (WORKER_THREADS)")
+    worker.add_argument(
+        "--module", action="append", default=[], help="also load the job handlers of this module"
+    )
+    worker.set_defaults(func=cmd_worker)
+
+    jobs = sub.add_parser("jobs", help="inspect and requeue dead jobs").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    dead = jobs.add_parser("dead", help="list the jobs that failed their last retry")
+    dead.add_argument("--limit", type=int, default=100)
+    dead.set_defaults(func=cmd_jobs_dead)
+    again = jobs.add_parser("requeue", help="send dead jobs back to their queues")
+    again.add_argument("ids", nargs="*", type=int, metavar="ID")
+    again.add_argument("--all", action="store_true", help="every dead job")
+    again.add_argument("--module", action="append", default=[], help="also load this module's job handlers")
+    again.set_defaults(func=cmd_jobs_requeue)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     mig.add_argument("--revision", default="head")

@@ -138,3 +138,11 @@ class IdempotencyKeyInFlightError(ConflictError):
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.headers["Retry-After"] = "1"
+
+
+class QueueFullError(ServiceUnavailableError):
+    """The job queue this request feeds is over its depth limit (JOB-5); nothing was changed.
+    Retry after ``Retry-After`` seconds."""
+
+    code = "queue_full"
+    title = "Job queue full"

@@ -72,6 +72,27 @@ class Settings(BaseSettings):
         default="mercenary:", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
     )
 
+    # Jobs (docs/jobs.md): sqlite:///path/queue.db (embedded, the default: beside an SQLite database,
+    # else var/mercenary-queue.db) or redis://host:port/db (distributed; defaults to REDIS_URL).
+    QUEUE_URL: str | None = None
+    # Every Redis key of the queue starts with it (one Redis may serve several deployments).
+    QUEUE_NAMESPACE: str = Field(
+        default="mercenary-jobs", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
+    # JOB-5: past this many waiting or running jobs in one priority, the endpoints that feed it
+    # answer 503 with Retry-After instead of piling more on.
+    QUEUE_MAX_DEPTH: int = Field(default=10_000, ge=1)
+    # Threads of one `mercenary worker` process (jobs run at once), and how long SIGTERM waits
+    # for running jobs before the process exits (their messages are then delivered again).
+    WORKER_THREADS: int = Field(default=2, ge=1, le=64)
+    WORKER_STOP_TIMEOUT_S: float = Field(default=30, gt=0, le=3_600)
+    # Redis: a worker silent this long is dead and its unfinished jobs go back to their queue.
+    QUEUE_DEAD_WORKER_S: float = Field(default=60, gt=0, le=3_600)
+    # The outbox relay: how often a worker looks for jobs whose enqueue failed after commit, and how
+    # old such a row must be (the committing request normally enqueues and removes it at once).
+    OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
+    OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
+
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)
@@ -171,3 +192,15 @@ class Settings(BaseSettings):
     def rate_limit_url(self) -> str:
         """The rate-limit backend's URL: RATE_LIMIT_URL, else REDIS_URL, else in-process counters."""
         return self.RATE_LIMIT_URL or self.REDIS_URL or "memory://"
+
+    @property
+    def queue_url(self) -> str:
+        """The job queue's URL: QUEUE_URL, else REDIS_URL, else an SQLite file beside an SQLite
+        database (``var/app.db`` -> ``var/app-queue.db``), else ``var/mercenary-queue.db``."""
+        if self.QUEUE_URL or self.REDIS_URL:
+            return self.QUEUE_URL or self.REDIS_URL or ""
+        scheme, _, path = self.DATABASE_URL.partition("://")
+        if scheme.split("+")[0] == "sqlite" and path.startswith("/") and path != "/:memory:":
+            stem, dot, ext = path[1:].rpartition(".")
+            return f"sqlite:///{stem}-queue.{ext}" if dot else f"sqlite:///{path[1:]}-queue"
+        return "sqlite:///var/mercenary-queue.db"

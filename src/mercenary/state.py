@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.queue import JobQueue
 from mercenary.backends.ratelimit import RateLimiter
 from mercenary.db import Database, is_transient, open_database
 from mercenary.idempotency.store import IdempotencyKeys
@@ -31,10 +32,11 @@ class AppState:
     limiter: RateLimiter
     rate_policy: RatePolicy
     idempotency: IdempotencyKeys
+    queue: JobQueue
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
-        """Connect the database and open the cache chosen by ``settings``."""
+        """Connect the database and open the cache and the job queue chosen by ``settings``."""
         db = open_database(settings)
         await db.connect()
         return cls(
@@ -62,6 +64,7 @@ class AppState:
                 ttl_s=settings.IDEMPOTENCY_TTL_S,
                 lock_s=settings.IDEMPOTENCY_LOCK_S,
             ),
+            queue=JobQueue.open(settings, db),
         )
 
     async def close(self) -> None:
@@ -69,4 +72,5 @@ class AppState:
         await self.cache.close()
         await self.limiter.close()
         await self.idempotency.close()
+        await self.queue.close()  # its last sends delete outbox rows: before the database
         await self.db.close()

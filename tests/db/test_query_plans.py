@@ -204,6 +204,17 @@ async def samples(conn: asyncpg.Connection) -> Sample:
             **{f"skill_{i}": s for i, s in enumerate(skills)},
             **{f"s{i}": s for i, s in enumerate(skills)},
             SEARCH_PARAM: terms("react dashboard"),
+            # Jobs: the outbox and the dead letters; a rating recount.
+            "message_id": "8b0f7a52-61a4-4bd2-9d4f-0a3c2f1d9e77",
+            "job": "reviews.refresh_rating",
+            "priority": "default",
+            "kwargs": '{"user_id": 2}',
+            "attempts": 6,
+            "error": "RuntimeError: failed",
+            "before": now - timedelta(seconds=10),
+            "count": 3,
+            "total": 13,
+            **{f"r{i}": i % 2 for i in range(1, 6)},
         },
     )
 

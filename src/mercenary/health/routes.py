@@ -34,13 +34,23 @@ async def _check(name: str, probe: Any) -> tuple[str, dict[str, Any]]:
 
 @router.get("/ready", responses={503: {"description": "A dependency is down."}})
 async def ready(state: State) -> Response:
-    """Readiness: the database and the cache answer within a second each."""
+    """Readiness: the database and the cache answer within a second each; also the job queue's
+    depth per priority."""
     checks = dict(await asyncio.gather(_check("database", state.db.ping), _check("cache", state.cache.ping)))
     ok = all(c["status"] == "up" for c in checks.values())
     # The cache's counters per kind of value (SLO-9 is judged on them): hits, misses, stale, errors.
     caches = {
         name: {**vars(c), "hit_ratio": round(c.hit_ratio, 4)} for name, c in state.cache.counters.items()
     }
+    # Jobs waiting or running per priority; the queue does not gate readiness: while it is down,
+    # writes keep their jobs in the outbox and a worker sends them later.
+    try:
+        jobs: dict[str, Any] = {
+            "status": "up",
+            "depth": await asyncio.wait_for(state.queue.depths(), CHECK_TIMEOUT_S),
+        }
+    except Exception as exc:
+        jobs = {"status": "down", "error": type(exc).__name__}
     # The rate limiter is not a readiness check: it fails open. Its counters say when it did.
     limiter = state.limiter
     rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
@@ -49,5 +59,6 @@ async def ready(state: State) -> Response:
         "checks": checks,
         "caches": caches,
         "rate_limit": rate_limit,
+        "jobs": jobs,
     }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")

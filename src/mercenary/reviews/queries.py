@@ -83,3 +83,40 @@ get_rating = Query(
         ra.c.user_id == bp("user_id")
     ),
 )
+
+# The exact aggregate, counted from the reviews (the refresh_rating job).
+recount_rating = Query(
+    "reviews.recount",
+    sa.select(
+        sa.func.count().label("count"),
+        sa.func.coalesce(sa.func.sum(rv.c.rating), 0).label("total"),
+        *(
+            sa.func.coalesce(sa.func.sum(sa.case((rv.c.rating == i, 1), else_=0)), 0).label(f"r{i}")
+            for i in range(1, 6)
+        ),
+    ).where(rv.c.reviewee_id == bp("user_id")),
+)
+
+_exact = upsert(ra).values(
+    user_id=bp("user_id"),
+    count=bp("count"),
+    total=bp("total"),
+    **{f"r{i}": bp(f"r{i}") for i in range(1, 6)},
+    updated_at=bp("now"),
+)
+set_rating = Query(
+    "rating_aggregates.set",
+    _exact.on_conflict_do_update(
+        index_elements=[ra.c.user_id],
+        set_={
+            c: _exact.excluded[c] for c in ("count", "total", *(f"r{i}" for i in range(1, 6)), "updated_at")
+        },
+    ),
+)
+
+lock_rating = Query(
+    "rating_aggregates.lock",
+    sa.select(ra.c.count, ra.c.total, *(ra.c[f"r{i}"] for i in range(1, 6)))
+    .where(ra.c.user_id == bp("user_id"))
+    .with_for_update(),
+)

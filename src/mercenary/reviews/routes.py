@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db import Connection
-from mercenary.errors import NotFoundError
+from mercenary.errors import NotFoundError, QueueFullError
 from mercenary.projects.errors import ProjectNotFoundError
 from mercenary.reviews import service
 from mercenary.reviews.errors import (
@@ -36,6 +36,7 @@ SCOPE = "reviews.by_reviewee"
     InvalidRevieweeError,
     ProjectNotClosedError,
     AlreadyReviewedError,
+    QueueFullError,
 )
 async def post_review(body: ReviewCreate, caller: SignedIn, idem: Idempotent) -> Response:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
@@ -44,7 +45,8 @@ async def post_review(body: ReviewCreate, caller: SignedIn, idem: Idempotent) ->
     state, principal = caller.state, caller.principal
 
     async def create(conn: Connection) -> bytes:
-        return serialized(ReviewRead, await service.post_review(conn, state.cache, principal, body))
+        review = await service.post_review(conn, state.cache, state.queue, principal, body)
+        return serialized(ReviewRead, review)
 
     return await idem.run(state, caller_scope(principal), 201, create)
 

@@ -5,6 +5,10 @@ project's organization reviews the hired freelancer, and the freelancer reviews 
 the project. The reviewee's rating aggregate is upserted in the same transaction, so it always agrees
 with the reviews. The project row is locked (``FOR UPDATE``) first, so two members of the
 organization cannot both review for the client side at once.
+
+Each review also enqueues ``reviews.refresh_rating`` (after commit): the reviewee's aggregate is
+counted again from the reviews themselves, an exact and idempotent recount that repairs an
+aggregate gone out of step (rows loaded in bulk, a review fixed by hand, an aggregate lost).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from mercenary.backends.cache import CacheSpec, CacheStore
+from mercenary.backends.queue import JobQueue, JobSpec
 from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
@@ -31,9 +36,13 @@ from mercenary.users import service as users
 # CACHE-2: a user's rating aggregate, read lazily and kept 30 minutes; a new review of the user
 # invalidates it once committed.
 RATING = CacheSpec("rating", ttl=1800, stale_for=3600, negative_ttl=0)
+# A recount takes milliseconds; its lease (the longest run allowed) leaves ample room.
+REFRESH_RATING = JobSpec("reviews.refresh_rating", priority="default", lease_s=60, max_retries=5)
 
 
-async def post_review(conn: Connection, cache: CacheStore, principal: Principal, body: ReviewCreate) -> Row:
+async def post_review(
+    conn: Connection, cache: CacheStore, queue: JobQueue, principal: Principal, body: ReviewCreate
+) -> Row:
     """Review the other party of a closed project and update the reviewee's rating aggregate."""
     project = await access_project(conn, body.project_id, principal, lock="update")
     freelancer = await proposals.accepted_freelancer(conn, project["id"])
@@ -64,8 +73,26 @@ async def post_review(conn: Connection, cache: CacheStore, principal: Principal,
         raise AlreadyReviewedError("You have already reviewed this project.") from exc
     await conn.execute(queries.add_rating, user_id=reviewee, rating=body.rating, now=now)
     cache.invalidate_after_commit(conn, RATING, str(reviewee))
+    await queue.enqueue(conn, REFRESH_RATING, user_id=reviewee)
     assert row is not None
     return row
+
+
+async def refresh_rating(conn: Connection, user_id: int) -> bool:
+    """Set ``user_id``'s rating aggregate to the count of their reviews; whether it changed.
+
+    The aggregate row is locked first: a review committing meanwhile either waits for this
+    transaction (and then adds itself to the exact count) or is already counted."""
+    current = await conn.fetch_one(queries.lock_rating, user_id=user_id)
+    exact = await conn.fetch_one(queries.recount_rating, user_id=user_id)
+    assert exact is not None
+    exact = {k: int(v) for k, v in exact.items()}
+    if current is None and exact["count"] == 0:
+        return False
+    if current is not None and {k: int(current[k]) for k in exact} == exact:
+        return False
+    await conn.execute(queries.set_rating, user_id=user_id, now=utcnow(), **exact)
+    return True
 
 
 async def list_reviews(db: Executor, user_id: int, page: Keyset) -> Slice:

@@ -1,0 +1,160 @@
+"""The queue as the API (and the CLI) sees it: enqueue after commit, depth, backpressure.
+
+It only builds and sends Dramatiq messages: no actor, no worker, no middleware. Broker calls are
+blocking (Dramatiq's brokers are synchronous), so they run in a thread and never stall the event
+loop when the queue is slow or down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from mercenary.backends.queue import outbox
+from mercenary.backends.queue.spec import PRIORITIES, JobSpec
+from mercenary.db.metadata import utcnow
+from mercenary.errors import QueueFullError
+
+if TYPE_CHECKING:
+    from dramatiq import Message
+
+    from mercenary.backends.queue.brokers import QueueBroker
+    from mercenary.db import Connection, Database, Row
+    from mercenary.settings import Settings
+
+log = logging.getLogger("mercenary.jobs")
+
+# A queue's depth is read at most once a second per process: backpressure needs the order of
+# magnitude, not the exact count, and an enqueue must not cost a round trip to learn it.
+DEPTH_TTL_S = 1.0
+# What a refused caller is told to wait: about the time a priority's backlog takes to move.
+RETRY_AFTER_S = {"high": 5, "default": 30, "low": 60}
+
+
+def build_message(spec: JobSpec, kwargs: dict[str, Any], message_id: str) -> Message[Any]:
+    """The Dramatiq message for one run of ``spec`` (the broker reads the lease from its options)."""
+    from dramatiq.message import Message
+
+    return Message(
+        queue_name=spec.priority,
+        actor_name=spec.name,
+        args=(),
+        kwargs=kwargs,
+        options={"lease_ms": spec.lease_ms},
+        message_id=message_id,
+    )
+
+
+class JobQueue:
+    """Sends jobs through the outbox and refuses them past ``max_depth`` per priority (JOB-5)."""
+
+    def __init__(self, broker: QueueBroker, db: Database, *, max_depth: int) -> None:
+        self.broker = broker
+        self.db = db
+        self.max_depth = max_depth
+        self._depths: dict[str, tuple[float, int]] = {}
+        self._sending: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def open(cls, settings: Settings, db: Database) -> JobQueue:
+        """The queue ``settings`` name (no connection is made until the first use)."""
+        from mercenary.backends.queue.brokers import open_broker
+
+        broker: Any = open_broker(settings)
+        return cls(broker, db, max_depth=settings.QUEUE_MAX_DEPTH)
+
+    async def enqueue(self, conn: Connection, spec: JobSpec, /, **kwargs: Any) -> None:
+        """Run ``spec`` with ``kwargs`` once the transaction on ``conn`` commits.
+
+        Raises ``QueueFullError`` (503) when the job's priority is over its depth limit, so the
+        caller's transaction rolls back and nothing changes."""
+        await self.ensure_capacity(spec.priority)
+        message_id = str(uuid.uuid4())
+        row_id = await conn.fetch_val(
+            outbox.insert_outbox,
+            message_id=message_id,
+            job=spec.name,
+            priority=spec.priority,
+            kwargs=orjson.dumps(kwargs).decode(),
+            now=utcnow(),
+        )
+        message = build_message(spec, kwargs, message_id)
+
+        async def send_after_commit() -> None:
+            # In the background: the response does not wait for the queue's round trip and the
+            # outbox DELETE (about 1 ms of wall time); if the process dies first, the relay sends.
+            task = asyncio.create_task(self._send_and_forget(message, row_id))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+        conn.after_commit(send_after_commit)
+
+    async def _send_and_forget(self, message: Message[Any], row_id: int) -> None:
+        try:
+            await asyncio.to_thread(self.broker.enqueue, message)
+        except Exception as exc:
+            log.warning(
+                "job %s %s stays in the outbox (%r); a worker will send it",
+                message.actor_name,
+                message.message_id,
+                exc,
+            )
+            return
+        try:
+            await self.db.execute(outbox.delete_outbox, id=row_id)
+        except Exception as exc:  # the relay will send it again: a duplicate, not a loss
+            log.warning("outbox row %d not deleted (%r)", row_id, exc)
+
+    async def drain(self) -> None:
+        """Wait for the sends of committed transactions still under way."""
+        while self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
+    async def send(self, message: Message[Any]) -> None:
+        """Put ``message`` on its queue now (the relay and requeue; requests use :meth:`enqueue`)."""
+        await asyncio.to_thread(self.broker.enqueue, message)
+
+    async def depth(self, priority: str) -> int:
+        """Jobs of ``priority`` waiting, delayed or running (exact, one read)."""
+        return await asyncio.to_thread(self.broker.depth, priority)
+
+    async def depths(self) -> dict[str, int]:
+        """The depth of every priority (``/ready``)."""
+        return {priority: await self.depth(priority) for priority in PRIORITIES}
+
+    async def ensure_capacity(self, priority: str) -> None:
+        """Raise ``QueueFullError`` when ``priority``'s queue is over its depth limit."""
+        now = time.monotonic()
+        seen = self._depths.get(priority)
+        if seen is None or now - seen[0] >= DEPTH_TTL_S:
+            try:
+                depth = await self.depth(priority)
+            except Exception as exc:
+                # The outbox holds jobs while the queue is down: do not refuse writes for that.
+                log.warning("queue depth of %s unknown (%r)", priority, exc)
+                depth = 0
+            seen = self._depths[priority] = (now, depth)
+        if seen[1] >= self.max_depth:
+            raise QueueFullError(
+                f"The {priority} job queue is full; retry later.", retry_after=RETRY_AFTER_S[priority]
+            )
+
+    async def ping(self) -> None:
+        """Raise if the broker cannot be reached."""
+        await asyncio.to_thread(self.broker.ping)
+
+    async def close(self) -> None:
+        """Finish the sends under way, then release the broker's connections."""
+        await self.drain()
+        self.broker.close()
+
+
+def message_of(row: Row, spec: JobSpec) -> Message[Any]:
+    """The message an outbox or dead-letter row stands for (same message id: a resend is a duplicate
+    that idempotent handlers absorb, not a new job)."""
+    return build_message(spec, orjson.loads(row["kwargs"]), row["message_id"])

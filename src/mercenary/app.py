@@ -23,6 +23,7 @@ from mercenary.users.routes import router as users_router
 from mercenary.web import errors, openapi
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
+from mercenary.web.middleware.protocol import ProtocolMiddleware
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -65,6 +66,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL)
+    # Outermost: HEAD is a GET to every layer inside, and it answers what nothing else handled.
+    app.add_middleware(ProtocolMiddleware)
     openapi.install(app)
     return app
 

@@ -12,6 +12,7 @@ from mercenary.db.base import (
     IntegrityError,
     Row,
     is_transient,
+    is_unavailable,
 )
 from mercenary.db.query import Query
 from mercenary.db.urls import open_database
@@ -25,5 +26,6 @@ __all__ = [
     "Query",
     "Row",
     "is_transient",
+    "is_unavailable",
     "open_database",
 ]

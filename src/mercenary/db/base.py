@@ -37,7 +37,8 @@ Statement = Query | ClauseElement
 
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc`` is the database failing (connection lost or refused, timeout, lock held too
-    long) rather than a statement being wrong: a failure worth a retry or a stale cached answer."""
+    long, deadlock, serialization conflict) rather than a statement being wrong: a failure worth a
+    retry or a stale cached answer. The request that met it gets a 503 with ``Retry-After``."""
     if isinstance(exc, DatabaseBusyError | OSError | TimeoutError | sqlite3.OperationalError):
         return True
     asyncpg = sys.modules.get("asyncpg")  # only loaded when PostgreSQL is in use
@@ -47,7 +48,26 @@ def is_transient(exc: BaseException) -> bool:
         | asyncpg.InterfaceError
         | asyncpg.QueryCanceledError
         | asyncpg.CannotConnectNowError
-        | asyncpg.TooManyConnectionsError,
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.TransactionRollbackError  # deadlock detected, serialization failure
+        | asyncpg.LockNotAvailableError,
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database out of reach (connection refused, lost, or not accepted),
+    the transient failures that are not a busy database (``database_unavailable``, not
+    ``database_busy``)."""
+    if isinstance(exc, ConnectionError | OSError) and not isinstance(exc, TimeoutError):
+        return True
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.AdminShutdownError,
     )
 
 

@@ -1,0 +1,52 @@
+"""HTTP semantics the framework leaves out, in the outermost layer of the app (one pure ASGI
+middleware, so a request pays one frame and one ``send`` wrapper for both):
+
+- ``HEAD`` wherever ``GET`` is (RFC 9110 §9.3.2): FastAPI routes a method only where it is
+  declared, so a HEAD is run as its GET (the same headers, ETag and ``Content-Length`` included)
+  and its body is dropped on the way out.
+- An exception nothing else handled is answered here, once and logged once
+  (:func:`~mercenary.web.errors.crash_response`: 503 with ``Retry-After`` when the database failed
+  in a way worth a retry, else a 500 problem). Starlette's own last resort answers and then
+  re-raises to the server, which logs the traceback a second time and closes the keep-alive
+  connection; caught here, the connection stays usable. An exception after the response has
+  started cannot be answered any more and still goes to the server, which closes the connection.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mercenary.web.errors import crash_response
+
+
+class ProtocolMiddleware:
+    """HEAD as GET without a body, and a problem+json answer to any unhandled exception."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        head = method == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            elif head and message.get("body"):
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = crash_response(exc, method, scope["path"])
+            await response(scope, receive, send)

@@ -63,7 +63,8 @@ def decimal_digits(value: object) -> object:
         value.isascii() and value.isdigit() and (value[0] != "0" or len(value) == 1)
     ):
         raise PydanticCustomError(
-            "int_digits", "Input should be an integer in plain decimal digits (no sign, leading zero or separator)"
+            "int_digits",
+            "Input should be an integer in plain decimal digits (no sign, leading zero or separator)",
         )
     return value
 

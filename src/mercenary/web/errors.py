@@ -289,7 +289,8 @@ def crash_response(exc: BaseException, method: str, path: str) -> Response:
     if is_unavailable(exc):
         log.warning("database unavailable on %s %s: %r", method, path, exc)
         return DATABASE_UNAVAILABLE.response(
-            "The database cannot be reached; retry shortly.", {"Retry-After": "5", "Cache-Control": "no-store"}
+            "The database cannot be reached; retry shortly.",
+            {"Retry-After": "5", "Cache-Control": "no-store"},
         )
     if is_transient(exc):
         log.warning("database busy on %s %s: %r", method, path, exc)

@@ -78,7 +78,7 @@ async def test_an_unhandled_error_is_a_problem_on_a_connection_that_stays_open(
 async def test_head_over_a_socket_has_the_get_headers_and_no_body(served: tuple[FastAPI, int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", served[1])
     writer.write(request("GET", "/health"))
-    get_head, get_body = await answer(reader)
+    _, get_body = await answer(reader)
     writer.write(request("HEAD", "/health") + request("GET", "/health"))
     head = await reader.readuntil(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")

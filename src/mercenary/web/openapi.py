@@ -10,14 +10,15 @@ statuses and codes come from two places:
 1. The route's signature, read the same way for every route so none can be forgotten:
 
    - any parameter or body: 422 ``validation_error``;
-   - a body: 400 ``malformed_json`` / ``bad_request``, 413 ``payload_too_large`` and
-     415 ``unsupported_media_type``;
+   - a body: 400 ``malformed_json`` / ``body_too_deep`` / ``bad_request``, 413
+     ``payload_too_large`` and 415 ``unsupported_media_type``;
    - a path parameter (an id): 404, with the route's own not-found codes or else ``not_found``;
    - a ``fields`` query parameter: 422 ``unknown_field``; a ``cursor`` query parameter: 400
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``.
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy`` /
+     ``database_unavailable``.
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -43,7 +44,9 @@ from starlette.routing import BaseRoute
 from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryError, NotFoundError
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
+    BODY_TOO_DEEP,
     DATABASE_BUSY,
+    DATABASE_UNAVAILABLE,
     MALFORMED_JSON,
     PAYLOAD_TOO_LARGE,
     PROBLEM,
@@ -126,7 +129,13 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if body or path or query or others:
         found.append(VALIDATION_ERROR)
     if body:
-        found += [MALFORMED_JSON, ErrorCode.of(MercenaryError), PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE]
+        found += [
+            MALFORMED_JSON,
+            BODY_TOO_DEEP,
+            ErrorCode.of(MercenaryError),
+            PAYLOAD_TOO_LARGE,
+            UNSUPPORTED_MEDIA_TYPE,
+        ]
     if path and not any(e.status == 404 for e in declared):
         found.append(ErrorCode.of(NotFoundError))
     if any(p.name == "fields" for p in query):
@@ -136,7 +145,7 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
-        found.append(DATABASE_BUSY)
+        found += [DATABASE_BUSY, DATABASE_UNAVAILABLE]
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
         assert e.status is not None

@@ -80,7 +80,7 @@ VALIDATION_ERROR = ErrorCode(
     "Validation error",
     "A parameter or body field is missing, has the wrong type or breaks a constraint of the schema; "
     "`errors` lists each one (`field`, `in`, `message`, `type`). Integers are strict (no `true`, "
-    "no `\"12\"` in a body; plain decimal digits in a path or query). Text carrying control "
+    'no `"12"` in a body; plain decimal digits in a path or query). Text carrying control '
     "characters or invisible format characters (bidi controls, zero-width characters, U+2028/9) has "
     "the `type` `control_characters` or `invisible_characters`.",
 )

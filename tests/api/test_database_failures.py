@@ -1,6 +1,6 @@
 """The database failing in a way worth a retry (statement timeout, lock wait, deadlock,
 serialization failure, lost connection) is a 503 problem with ``Retry-After``, not a 500
-(``web/errors.crash_response``). Forced on a real PostgreSQL."""
+(``web/middleware/protocol.crash_response``). Forced on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from mercenary.app import create_app
-from mercenary.web.errors import crash_response
+from mercenary.web.middleware.protocol import crash_response
 from tests.api.helpers import assert_problem, bearer, signup
 from tests.conftest import make_settings
 

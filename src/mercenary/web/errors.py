@@ -18,9 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
 
-from mercenary.db.base import DatabaseBusyError, is_transient, is_unavailable
+from mercenary.db.base import DatabaseBusyError
 from mercenary.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -28,6 +27,7 @@ from mercenary.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from mercenary.web.methods import allowed_methods
 from mercenary.web.schemas import MAX_DEPTH
 
 log = logging.getLogger("mercenary.web")
@@ -265,52 +265,13 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, code, title, detail, dict(exc.headers) if exc.headers else None)
 
 
-# The methods a 405 may list; HEAD follows GET (``web/middleware/protocol.py``).
-_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-
-
-def allowed_methods(request: Request) -> str:
-    """The ``Allow`` header of a 405: every method some route takes on the request's path (Starlette
-    names only the first route that matched the path), HEAD wherever GET is. Each method is tried
-    against the routing table; only a 405 pays for it."""
-    routes = request.app.router.routes
-    allowed = [
-        m
-        for m in _METHODS
-        if any(route.matches({**request.scope, "method": m})[0] is Match.FULL for route in routes)
-    ]
-    if "GET" in allowed:
-        allowed.insert(allowed.index("GET") + 1, "HEAD")
-    return ", ".join(allowed)
-
-
-def crash_response(exc: BaseException, method: str, path: str) -> Response:
-    """The answer to an exception nothing else handled, logged once: 503 (``database_busy`` or
-    ``database_unavailable``, with ``Retry-After``) when the database failed in a way worth a
-    retry, else 500 ``internal_error``. Sent from outside ``DeliveryMiddleware``, so it says
-    ``no-store`` itself."""
-    if is_unavailable(exc):
-        log.warning("database unavailable on %s %s: %r", method, path, exc)
-        return DATABASE_UNAVAILABLE.response(
-            "The database cannot be reached; retry shortly.",
-            {"Retry-After": "5", "Cache-Control": "no-store"},
-        )
-    if is_transient(exc):
-        log.warning("database busy on %s %s: %r", method, path, exc)
-        return DATABASE_BUSY.response(
-            "The database is busy; retry shortly.", {"Retry-After": "1", "Cache-Control": "no-store"}
-        )
-    log.error("unhandled error on %s %s", method, path, exc_info=exc)
-    return INTERNAL_ERROR.response(headers={"Cache-Control": "no-store"})
-
-
 async def _on_busy(request: Request, exc: Exception) -> Response:
     return DATABASE_BUSY.response("The database is busy; retry shortly.", {"Retry-After": "1"})
 
 
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``. What none of them handles is answered by
-    ``web/middleware/protocol.py`` with :func:`crash_response`."""
+    ``web/middleware/protocol.py`` (``crash_response``)."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(MercenaryError, _on_domain)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -5,7 +5,7 @@ middleware, so a request pays one frame and one ``send`` wrapper for both):
   declared, so a HEAD is run as its GET (the same headers, ETag and ``Content-Length`` included)
   and its body is dropped on the way out.
 - An exception nothing else handled is answered here, once and logged once
-  (:func:`~mercenary.web.errors.crash_response`: 503 with ``Retry-After`` when the database failed
+  (:func:`crash_response`: 503 with ``Retry-After`` when the database failed
   in a way worth a retry, else a 500 problem). Starlette's own last resort answers and then
   re-raises to the server, which logs the traceback a second time and closes the keep-alive
   connection; caught here, the connection stays usable. An exception after the response has
@@ -14,9 +14,35 @@ middleware, so a request pays one frame and one ``send`` wrapper for both):
 
 from __future__ import annotations
 
+import logging
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercenary.web.errors import crash_response
+from mercenary.db.base import is_transient, is_unavailable
+from mercenary.web.errors import DATABASE_BUSY, DATABASE_UNAVAILABLE, INTERNAL_ERROR
+
+log = logging.getLogger("mercenary.web")
+
+
+def crash_response(exc: BaseException, method: str, path: str) -> Response:
+    """The answer to an exception nothing else handled, logged once: 503 (``database_busy`` or
+    ``database_unavailable``, with ``Retry-After``) when the database failed in a way worth a
+    retry, else 500 ``internal_error``. Sent from outside ``DeliveryMiddleware``, so it says
+    ``no-store`` itself."""
+    if is_unavailable(exc):
+        log.warning("database unavailable on %s %s: %r", method, path, exc)
+        return DATABASE_UNAVAILABLE.response(
+            "The database cannot be reached; retry shortly.",
+            {"Retry-After": "5", "Cache-Control": "no-store"},
+        )
+    if is_transient(exc):
+        log.warning("database busy on %s %s: %r", method, path, exc)
+        return DATABASE_BUSY.response(
+            "The database is busy; retry shortly.", {"Retry-After": "1", "Cache-Control": "no-store"}
+        )
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
+    return INTERNAL_ERROR.response(headers={"Cache-Control": "no-store"})
 
 
 class ProtocolMiddleware:

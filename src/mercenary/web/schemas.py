@@ -49,14 +49,46 @@ MAX_DEPTH = 32
 BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 
+def _too_deep(path: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "body_too_deep",
+        "The body nests objects and arrays more than {max_depth} levels deep.",
+        {"max_depth": MAX_DEPTH, "field": path},
+    )
+
+
 def _refused_text(data: Any) -> tuple[str, str] | None:
     """The first string in ``data`` carrying a refused character: (its path, ``control_characters``
-    or ``invisible_characters``); None when there is none. Iterative, with a depth cap: a body
-    nested past :data:`MAX_DEPTH` raises ``body_too_deep``."""
+    or ``invisible_characters``); None when there is none. A body nested past :data:`MAX_DEPTH`
+    raises ``body_too_deep``. Iterative, a level at a time: each level's values are gathered with
+    C-level ``extend`` and no path is built unless a string is refused (:func:`_locate`), so a
+    valid body costs about what the recursive walk it replaced did, which broke on deep bodies."""
+    level: list[Any] = [data]
+    depth = 0
+    while level:
+        below: list[Any] = []
+        for value in level:
+            if isinstance(value, str):
+                if _REFUSED.search(value) is not None:
+                    return _locate(data)
+            elif isinstance(value, dict):
+                if depth >= MAX_DEPTH:
+                    raise _too_deep("")
+                below.extend(value.values())
+            elif isinstance(value, list):
+                if depth >= MAX_DEPTH:
+                    raise _too_deep("")
+                below.extend(value)
+        level = below
+        depth += 1
+    return None
+
+
+def _locate(data: Any) -> tuple[str, str] | None:
+    """The refused string's path and kind, in document order; run only once one was found."""
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
-    pop, push = stack.pop, stack.append
     while stack:
-        value, path, depth = pop()
+        value, path, depth = stack.pop()
         if isinstance(value, str):
             if _REFUSED.search(value) is not None:
                 kind = "control_characters" if _CONTROL.search(value) else "invisible_characters"
@@ -69,14 +101,9 @@ def _refused_text(data: Any) -> tuple[str, str] | None:
         else:
             continue
         if depth >= MAX_DEPTH:
-            raise PydanticCustomError(
-                "body_too_deep",
-                "The body nests objects and arrays more than {max_depth} levels deep.",
-                {"max_depth": MAX_DEPTH, "field": path},
-            )
-        # Reversed, so the first refused string in document order is the one reported.
+            raise _too_deep(path)
         for key, item in reversed(list(items)):
-            push((item, f"{path}.{key}" if path else str(key), depth + 1))
+            stack.append((item, f"{path}.{key}" if path else str(key), depth + 1))
     return None
 
 

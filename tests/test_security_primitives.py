@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 import jwt
+import jwt.utils
 import pytest
 
 from mercenary.errors import HasherBusyError, InvalidTokenError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import LEEWAY_S, TokenService, digest, new_refresh_token
+from mercenary.security.tokens import LEEWAY_S, TokenService, digest, key_id, new_refresh_token
 from mercenary.web.errors import InvalidCursorError
 from mercenary.web.pagination import CursorCodec
 
@@ -85,3 +86,56 @@ def test_cursors_are_bound_to_their_list() -> None:
         codec.decode("projects", cursor)
     with pytest.raises(InvalidCursorError):
         CursorCodec("z" * 40).decode("users", cursor)
+
+
+def test_tokens_carry_their_key_id_and_survive_a_rotation() -> None:
+    principal = Principal(7, 3, "client")
+    old, new = "o" * 40, "n" * 40
+    token = TokenService(old, 60).issue_access(principal)
+    assert jwt.get_unverified_header(token)["kid"] == key_id(old)
+    rotated = TokenService([new, old], 60)
+    assert rotated.verify_access(token) == principal  # signed before the rotation
+    assert jwt.get_unverified_header(rotated.issue_access(principal))["kid"] == key_id(new)
+    # The verified-token cache belongs to one key set: a service without the old key refuses the
+    # token that the rotated service has remembered.
+    with pytest.raises(InvalidTokenError):
+        TokenService(new, 60).verify_access(token)
+    with pytest.raises(ValueError, match="at least one key"):
+        TokenService([], 60)
+
+
+def test_a_token_is_checked_against_the_key_its_kid_names() -> None:
+    principal = Principal(7, 3, "client")
+    a, b = "a" * 40, "b" * 40
+    both = TokenService([a, b], 60)
+    token = TokenService(b, 60).issue_access(principal)
+    _, claims, signature = token.split(".")
+
+    def header(fields: str) -> str:
+        return jwt.utils.base64url_encode(f'{{"alg":"HS256","typ":"JWT"{fields}}}'.encode()).decode()
+
+    # b's claims and signature, relabelled as signed by key a, or by no key: refused.
+    for fields in (f',"kid":"{key_id(a)}"', ""):
+        with pytest.raises(InvalidTokenError):
+            both.verify_access(f"{header(fields)}.{claims}.{signature}")
+    assert both.verify_access(token) == principal
+
+
+def test_issuer_and_audience_are_checked() -> None:
+    principal = Principal(7, 3, "client")
+    token = TokenService("k" * 40, 60, issuer="other", audience="mercenary-api").issue_access(principal)
+    with pytest.raises(InvalidTokenError):
+        TokenService("k" * 40, 60).verify_access(token)
+    token = TokenService("k" * 40, 60, audience="another-api").issue_access(principal)
+    with pytest.raises(InvalidTokenError):
+        TokenService("k" * 40, 60).verify_access(token)
+
+
+def test_cursors_survive_a_rotation_until_the_old_key_goes() -> None:
+    old, new = "o" * 40, "n" * 40
+    cursor = CursorCodec(old).encode("users", [42])
+    rotated = CursorCodec([new, old])
+    assert rotated.decode("users", cursor) == [42]
+    assert CursorCodec(new).decode("users", rotated.encode("users", [43])) == [43]
+    with pytest.raises(InvalidCursorError):
+        CursorCodec(new).decode("users", cursor)

@@ -52,3 +52,16 @@ def test_database_urls(url: str, backend: str, driver_url: str) -> None:
 def test_unsupported_database() -> None:
     with pytest.raises(UnsupportedDatabaseError):
         backend_name("mysql://u@h/d")
+
+
+def test_old_secret_keys_are_read_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "n" * 40)
+    monkeypatch.setenv("SECRET_KEYS_OLD", f"{'o' * 40}, {'p' * 40},")
+    assert Settings().secret_keys == ("n" * 40, "o" * 40, "p" * 40)
+    monkeypatch.setenv("SECRET_KEYS_OLD", "too-short")
+    with pytest.raises(ValidationError, match="SECRET_KEYS_OLD"):
+        Settings()
+    monkeypatch.setenv("MERCENARY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEYS_OLD", "dev-insecure-secret-key-change-me-0123456789")
+    with pytest.raises(ValidationError, match="development key"):
+        Settings()

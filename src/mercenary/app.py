@@ -20,8 +20,9 @@ from mercenary.skills.routes import router as skills_router
 from mercenary.state import AppState
 from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
-from mercenary.web import errors, openapi
+from mercenary.web import docs, errors, openapi
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
+from mercenary.web.middleware.deadline import DeadlineMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
 
@@ -42,6 +43,9 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         summary="A freelance marketplace API built to published performance standards.",
         lifespan=lifespan,
+        # Served by web/docs.py, each page with a Content-Security-Policy of its own.
+        docs_url=None,
+        redoc_url=None,
         # FastAPI's built-in OpenTelemetry is off: otherwise every request asks the global providers
         # whether anyone is listening. Tracing is switched on by configuration where it is wanted.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -63,12 +67,15 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
+    app.add_middleware(DeadlineMiddleware, timeout_s=settings.REQUEST_TIMEOUT_S)
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
-    app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL)
+    app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)
     # Outermost: HEAD is a GET to every layer inside, and it answers what nothing else handled.
     app.add_middleware(ProtocolMiddleware)
     openapi.install(app)
+    docs.install(app)
     return app
 
 

@@ -34,6 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     for line in lines:
         print(line, file=sys.stderr)
+    serving.exit_zero_on_sigterm()
     uvicorn.run(
         "mercenary.app:app_from_env",
         factory=True,
@@ -43,7 +44,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop="uvloop",
         access_log=False,
         proxy_headers=False,
-        timeout_graceful_shutdown=20,
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
         **serving.uvicorn_options(settings),
     )

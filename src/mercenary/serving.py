@@ -14,6 +14,9 @@
   ``h11_max_incomplete_event_size``, which only the h11 protocol reads by itself) and
   :data:`MAX_HEADERS` header lines, else a 431 and the connection is closed. httptools sets no
   limit: a 32 MB header was read whole into memory.
+- Graceful shutdown (RES-6): on SIGTERM uvicorn stops accepting, lets in-flight requests finish for
+  up to ``SHUTDOWN_GRACE_S``, then runs the app's lifespan shutdown (the pools close).
+  :func:`exit_zero_on_sigterm` makes that clean stop exit 0 (see there).
 - Memory given back: glibc's allocator keeps freed blocks of up to 32 MB on its heap once it has seen
   one that size, so each password-hashing thread held on to its 19 MiB Argon2 buffer after the hash
   (+57 MB of RSS after six logins, measured). :func:`cap_mmap_threshold` fixes the threshold at
@@ -28,8 +31,10 @@ import ctypes
 import ctypes.util
 import os
 import resource
+import signal
 from functools import cache
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -136,12 +141,46 @@ def prepare(settings: Settings, workers: int = 1, somaxconn_path: Path = SOMAXCO
             f"warning: net.core.somaxconn ({cap}) caps HTTP_BACKLOG ({settings.HTTP_BACKLOG}): "
             f"sysctl -w net.core.somaxconn={settings.HTTP_BACKLOG}"
         )
+    if settings.SHUTDOWN_GRACE_S < settings.REQUEST_TIMEOUT_S:
+        lines.append(
+            f"warning: SHUTDOWN_GRACE_S ({settings.SHUTDOWN_GRACE_S:g}) is shorter than REQUEST_TIMEOUT_S "
+            f"({settings.REQUEST_TIMEOUT_S:g}): a request still running when the grace ends is cut off "
+            "(503 shutting_down)"
+        )
     if workers > settings.DB_POOL_PROCESSES and settings.DATABASE_URL.startswith("postgres"):
         lines.append(
             f"warning: {workers} workers open {workers} database pools but DB_POOL_PROCESSES is "
             f"{settings.DB_POOL_PROCESSES}: set it to instances x workers so the pool check counts them"
         )
     return lines
+
+
+def _exit_zero(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def exit_zero_on_sigterm() -> None:
+    """Make a SIGTERM that stops the server end the process with status 0.
+
+    uvicorn (one process) handles SIGTERM itself: it stops accepting, lets in-flight requests finish,
+    runs the lifespan shutdown, and then raises the signal again for whichever handler was there
+    before it. With the default handler the process then dies *by* SIGTERM (status 143) after a
+    clean shutdown, which supervisors and orchestrators report as a failure. With this handler in
+    place the re-raised signal exits 0; a SIGTERM that arrives before uvicorn has taken over (during
+    start-up, nothing is serving yet) exits 0 at once. uvicorn's multi-worker supervisor has handlers
+    of its own and exits 0 anyway."""
+    signal.signal(signal.SIGTERM, _exit_zero)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's connection options from ``settings`` (``limit_concurrency`` deliberately unset)."""
+    return {
+        "http": IdleLightProtocol,
+        "timeout_keep_alive": settings.HTTP_KEEP_ALIVE_S,
+        "backlog": settings.HTTP_BACKLOG,
+        "timeout_graceful_shutdown": settings.SHUTDOWN_GRACE_S,
+        "h11_max_incomplete_event_size": settings.HTTP_MAX_HEADER_BYTES,
+    }
 
 
 class IdleLightProtocol(HttpToolsProtocol):
@@ -209,13 +248,3 @@ class IdleLightProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self.cycle is not None and not self._refused:
             super().on_message_complete()
-
-
-def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's connection options from ``settings`` (``limit_concurrency`` deliberately unset)."""
-    return {
-        "http": IdleLightProtocol,
-        "timeout_keep_alive": settings.HTTP_KEEP_ALIVE_S,
-        "backlog": settings.HTTP_BACKLOG,
-        "h11_max_incomplete_event_size": settings.HTTP_MAX_HEADER_BYTES,
-    }

@@ -6,10 +6,10 @@ branches on the backend. Outside development, insecure defaults are refused.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"  # noqa: S105 (refused in production)
 
@@ -25,6 +25,11 @@ class Settings(BaseSettings):
 
     MERCENARY_ENV: Literal["development", "production", "test"] = "development"
     SECRET_KEY: str = Field(default=DEV_SECRET_KEY, min_length=32)
+    # Keys that signed before SECRET_KEY did, comma-separated: still accepted for verification
+    # (access tokens, list cursors, cache values), never used to sign. Key rotation: move the old
+    # SECRET_KEY here, set a new one, and drop the old key once the last of its tokens has expired
+    # (ACCESS_TOKEN_TTL_S) (docs/security.md).
+    SECRET_KEYS_OLD: Annotated[tuple[str, ...], NoDecode] = ()
 
     # Storage. The async driver suffix is optional: sqlite:///var/x.db or postgresql://u@h/db.
     DATABASE_URL: str = "sqlite:///var/mercenary.db"
@@ -54,6 +59,10 @@ class Settings(BaseSettings):
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)
+    # The `iss` and `aud` of access tokens: a token issued by another service (or for another one)
+    # that happens to share the key is refused.
+    JWT_ISSUER: str = Field(default="mercenary", min_length=1, max_length=200)
+    JWT_AUDIENCE: str = Field(default="mercenary-api", min_length=1, max_length=200)
     # Argon2id (OWASP 2023 profile: 19 MiB, t=2, p=1). At most PASSWORD_HASH_CONCURRENCY hashes run at once
     # and at most PASSWORD_HASH_QUEUE wait, so a login burst cannot exhaust a 1 GB VM's memory.
     ARGON2_MEMORY_KIB: int = Field(default=19_456, ge=8_192)
@@ -79,12 +88,37 @@ class Settings(BaseSettings):
     # HTTP_MAX_HEADERS header lines; past either the server answers 431 and closes the connection
     # (serving.py). 16 KiB is h11's and Node's default; an access token takes ~300 bytes.
     HTTP_MAX_HEADER_BYTES: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    # Per-request deadline (RES-2): past it the work is cancelled and the caller gets a 503 with
+    # Retry-After, so a slow dependency cannot hold the server (web/middleware/deadline.py).
+    REQUEST_TIMEOUT_S: float = Field(default=5.0, gt=0, le=600)
+    # On SIGTERM, in-flight requests get this long to finish before they are cancelled; then the
+    # pools close and the process exits 0 (RES-6).
+    SHUTDOWN_GRACE_S: float = Field(default=10.0, ge=0, le=600)
+    # Strict-Transport-Security on every response, for a service behind a proxy that terminates
+    # TLS (requests arriving over https get it regardless).
+    HSTS: bool = False
+
+    @field_validator("SECRET_KEYS_OLD", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(key.strip() for key in value.split(",") if key.strip())
+        return value
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
         if self.MERCENARY_ENV == "production" and self.SECRET_KEY == DEV_SECRET_KEY:
             raise InsecureSettingsError("SECRET_KEY must be set to a private value in production")
+        if any(len(key) < 32 for key in self.SECRET_KEYS_OLD):
+            raise ValueError("every key in SECRET_KEYS_OLD needs at least 32 characters")
+        if self.MERCENARY_ENV == "production" and DEV_SECRET_KEY in self.SECRET_KEYS_OLD:
+            raise InsecureSettingsError("SECRET_KEYS_OLD must not hold the development key in production")
         return self
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The signing key first, then the older keys still accepted for verification."""
+        return (self.SECRET_KEY, *(k for k in self.SECRET_KEYS_OLD if k != self.SECRET_KEY))
 
     @property
     def cache_url(self) -> str:

@@ -36,13 +36,18 @@ class AppState:
             db=db,
             cache=await CacheStore.open(
                 settings.cache_url,
-                secret=settings.SECRET_KEY,
+                secret=settings.secret_keys,
                 prefix=settings.CACHE_PREFIX,
                 transient=is_transient,
             ),
             hasher=PasswordHasher.from_settings(settings),
-            tokens=TokenService(settings.SECRET_KEY, settings.ACCESS_TOKEN_TTL_S),
-            cursors=CursorCodec(settings.SECRET_KEY),
+            tokens=TokenService(
+                settings.secret_keys,
+                settings.ACCESS_TOKEN_TTL_S,
+                issuer=settings.JWT_ISSUER,
+                audience=settings.JWT_AUDIENCE,
+            ),
+            cursors=CursorCodec(settings.secret_keys),
         )
 
     async def close(self) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import time
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import jwt
@@ -13,6 +17,7 @@ import sqlalchemy as sa
 from mercenary.auth.tables import refresh_tokens
 from mercenary.db import Database, Query
 from mercenary.db.metadata import utcnow
+from mercenary.security.tokens import key_id
 from mercenary.settings import Settings
 from mercenary.tenants.tables import organizations
 from mercenary.users.tables import users
@@ -175,14 +180,40 @@ async def test_expired_refresh_token_is_refused(client: httpx.AsyncClient, db: D
     assert_problem(response, 401, "invalid_refresh_token")
 
 
-def forge(settings: Settings, **claims: object) -> str:
-    import hashlib
-
-    key = hashlib.sha256(b"jwt:" + settings.SECRET_KEY.encode()).hexdigest()
+def forge(settings: Settings, *, key: str | None = None, kid: str | None = "", **claims: object) -> str:
+    """An access token as the service signs one (``key``: another secret; ``kid``: another key id,
+    None for none; a claim set to None is left out)."""
+    secret = key or settings.SECRET_KEY
+    hmac_key = hashlib.sha256(b"jwt:" + secret.encode()).hexdigest()
     now = int(time.time())
-    base = {"sub": "1", "tid": 1, "role": "client", "typ": "access", "iat": now, "exp": now + 60}
+    base = {
+        "sub": "1",
+        "tid": 1,
+        "role": "client",
+        "typ": "access",
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+    }
     base.update(claims)
-    return jwt.encode({k: v for k, v in base.items() if v is not None}, key, algorithm="HS256")
+    headers = {} if kid is None else {"kid": kid or key_id(secret)}
+    return jwt.encode(
+        {k: v for k, v in base.items() if v is not None}, hmac_key, algorithm="HS256", headers=headers
+    )
+
+
+def unsigned(settings: Settings) -> str:
+    """``alg: none``: the claims of a valid token with no signature."""
+    now = int(time.time())
+    claims = {"sub": "1", "tid": 1, "role": "client", "typ": "access", "iss": settings.JWT_ISSUER}
+    claims.update({"aud": settings.JWT_AUDIENCE, "iat": now, "exp": now + 60})
+    header = {"alg": "none", "typ": "JWT", "kid": key_id(settings.SECRET_KEY)}
+
+    def part(data: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(claims)}."
 
 
 @pytest.mark.parametrize(
@@ -191,6 +222,11 @@ def forge(settings: Settings, **claims: object) -> str:
         "Bearer not-a-jwt",
         "Basic dXNlcjpwYXNz",
         "Bearer ",
+        "Bearer a.b.c",
+        "Bearer !!!.e30.x",
+        "Bearer e30.e30.x",  # {} as header: no kid
+        "Bearer WzFd.e30.x",  # [1] as header
+        "Bearer eyJraWQiOlsieCJdfQ.e30.x",  # {"kid":["x"]}
         "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwidGlkIjoxLCJyb2xlIjoiY2xpZW50In0.",
     ],
 )
@@ -203,20 +239,50 @@ async def test_missing_token(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/api/v1/users/me"), 401, "not_authenticated")
 
 
+async def test_a_forged_token_as_the_service_signs_it_is_accepted(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The baseline for the refusals below: ``forge`` makes a token the service accepts."""
+    user = await signup(client, "real@example.com")
+    token = forge(settings, sub=str(user["user"]["id"]), tid=user["user"]["tenant_id"])
+    assert (await client.get("/api/v1/users/me", headers=bearer(token))).status_code == 200
+
+
+FOREIGN = "another-secret-key-0123456789abcdef0123"
+
+
 @pytest.mark.parametrize(
-    "claims",
+    ("claims", "options"),
     [
-        {"exp": int(time.time()) - 120},
-        {"typ": "refresh"},
-        {"exp": None},
-        {"iat": int(time.time()) + 3600},
-        {"sub": "abc"},
+        pytest.param({"exp": int(time.time()) - 120}, {}, id="expired"),
+        pytest.param({"typ": "refresh"}, {}, id="refresh-typ"),
+        pytest.param({"typ": None}, {}, id="no-typ"),
+        pytest.param({"exp": None}, {}, id="no-exp"),
+        pytest.param({"iat": None}, {}, id="no-iat"),
+        pytest.param({"iat": int(time.time()) + 3600}, {}, id="issued-in-the-future"),
+        pytest.param({"aud": "another-api"}, {}, id="wrong-aud"),
+        pytest.param({"aud": None}, {}, id="no-aud"),
+        pytest.param({"iss": "someone-else"}, {}, id="wrong-iss"),
+        pytest.param({"iss": None}, {}, id="no-iss"),
+        pytest.param({"sub": "abc"}, {}, id="bad-sub"),
+        pytest.param({}, {"kid": None}, id="no-kid"),
+        pytest.param({}, {"kid": "0123456789abcdef"}, id="unknown-kid"),
+        pytest.param({}, {"key": FOREIGN}, id="foreign-key"),
+        pytest.param({}, {"key": FOREIGN, "kid": "ours"}, id="foreign-key-claiming-our-kid"),
     ],
 )
 async def test_forged_or_expired_claims(
-    client: httpx.AsyncClient, settings: Settings, claims: dict[str, object]
+    client: httpx.AsyncClient, settings: Settings, claims: dict[str, Any], options: dict[str, Any]
 ) -> None:
-    response = await client.get("/api/v1/users/me", headers=bearer(forge(settings, **claims)))
+    if options.get("kid") == "ours":
+        options["kid"] = key_id(settings.SECRET_KEY)
+    response = await client.get("/api/v1/users/me", headers=bearer(forge(settings, **options, **claims)))
+    assert_problem(response, 401, "invalid_token")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_alg_none_is_refused(client: httpx.AsyncClient, settings: Settings) -> None:
+    response = await client.get("/api/v1/users/me", headers=bearer(unsigned(settings)))
     assert_problem(response, 401, "invalid_token")
 
 
@@ -225,6 +291,20 @@ async def test_token_signed_with_another_key(client: httpx.AsyncClient) -> None:
         {"sub": "1", "tid": 1, "role": "client", "typ": "access", "iat": 1, "exp": 2**40}, "k" * 40
     )
     assert_problem(await client.get("/api/v1/users/me", headers=bearer(token)), 401, "invalid_token")
+
+
+async def test_access_and_refresh_tokens_are_not_interchangeable(client: httpx.AsyncClient) -> None:
+    pair = await signup(client, "swap@example.com")
+    as_access = await client.get("/api/v1/users/me", headers=bearer(pair["refresh_token"]))
+    assert_problem(as_access, 401, "invalid_token")
+    for path in ("/api/v1/auth/refresh", "/api/v1/auth/logout"):
+        as_refresh = await client.post(path, json={"refresh_token": pair["access_token"]})
+        problem = assert_problem(as_refresh, 401, "invalid_refresh_token")
+        assert "access token" in problem["detail"]
+    # Neither mistake cost the session anything.
+    assert (await client.get("/api/v1/users/me", headers=bearer(pair["access_token"]))).status_code == 200
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert rotated.status_code == 200
 
 
 @pytest.mark.parametrize(

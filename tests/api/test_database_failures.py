@@ -5,6 +5,7 @@ serialization failure, lost connection) is a 503 problem with ``Retry-After``, n
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -96,6 +97,8 @@ async def test_a_lost_connection_is_503_database_unavailable(
         (asyncpg.ConnectionDoesNotExistError("connection was closed"), "database_unavailable"),
         (asyncpg.CannotConnectNowError("the database system is starting up"), "database_unavailable"),
         (ConnectionRefusedError(), "database_unavailable"),
+        (sqlite3.OperationalError("database is locked"), "database_busy"),
+        (sqlite3.OperationalError('near "SELEC": syntax error'), "internal_error"),
         (RuntimeError("a bug"), "internal_error"),
     ],
 )

@@ -262,3 +262,23 @@ async def test_pages_of_an_invalidated_list_leave_the_process_at_once(cache: Cac
     await cache.get(SPEC, "list|0", Loader("page 0, new"), family="list")
     assert not any(k in local.store for k in old)  # the old token's pages are gone from memory
     assert [k for k in local.store if k.startswith("thing:1:list|")] != []
+
+
+async def test_another_process_reads_what_an_invalidation_wrote(redis_server: RedisServer) -> None:
+    """The version tokens an invalidation writes (several keys in one command) are signed like any
+    value: a second store on the same Redis reads them and caches again, with no error (a bad
+    signature would be counted as an error and silently served from the database)."""
+    prefix = f"test{uuid.uuid4().hex[:12]}:"
+    writer = await CacheStore.open(redis_server.url, secret="s" * 32, prefix=prefix)
+    reader = await CacheStore.open(redis_server.url, secret="s" * 32, prefix=prefix)
+    try:
+        await writer.invalidate_many([(SPEC, "a"), (OTHER, "b")])
+        load = Loader("v1")
+        for _ in range(3):
+            assert await reader.get(SPEC, "k", load, family="a", depends=((OTHER, "b"),)) == "v1"
+        assert load.calls == 1
+        assert reader.stats("thing").errors == writer.stats("thing").errors == 0
+        assert reader.stats("thing").hits == 2
+    finally:
+        await writer.close()
+        await reader.close()

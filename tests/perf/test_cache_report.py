@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mercenary_perf.report.markdown import cache_line
-from mercenary_perf.rig.command import _cache_counters
+from mercenary_perf.rig.command import _cache_counters, second_half
 from tests.perf.servers import ServerThread
 
 
@@ -37,3 +37,13 @@ def test_a_service_without_counters_reports_none() -> None:
         assert _cache_counters(server.url) is None
     assert _cache_counters("http://127.0.0.1:9") is None
     assert cache_line({}) == ""
+
+
+def test_the_second_half_of_a_run_is_reported_apart() -> None:
+    end = {"read_at": 70.0, "by_cache": {}, "hits": 900, "misses": 100, "hit_ratio": 0.9}
+    mid = {"read_at": 40.0, "by_cache": {}, "hits": 350, "misses": 90, "hit_ratio": 350 / 440}
+    later = second_half(end, mid)
+    assert later == {"hits": 550, "misses": 10, "hit_ratio": 550 / 560, "seconds": 30.0}
+    assert second_half(end, None) is None
+    line = cache_line({"caches": {**end, "second_half": later}})
+    assert "whole run): 90.0 %; its last 30.0 s 98.2 %" in line

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -38,7 +39,7 @@ def stub(
     return endpoint
 
 
-def client_for(app: ASGIApp, **options: int) -> httpx.AsyncClient:
+def client_for(app: ASGIApp, **options: Any) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=DeliveryMiddleware(app, **options))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 

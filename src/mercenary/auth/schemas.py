@@ -35,7 +35,9 @@ class LoginRequest(Strict):
 class RefreshRequest(Strict):
     """A refresh token, for rotation or revocation."""
 
-    refresh_token: Annotated[str, Field(min_length=16, max_length=128)]
+    # Long enough to take an access token by mistake, so that it is refused by name (401), not
+    # as an over-long string.
+    refresh_token: Annotated[str, Field(min_length=16, max_length=2048)]
 
 
 class TokenPair(BaseModel):

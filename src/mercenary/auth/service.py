@@ -18,10 +18,16 @@ from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
-from mercenary.security.tokens import TokenService, digest, new_refresh_token
+from mercenary.security.tokens import TokenService, digest, looks_like_jwt, new_refresh_token
 from mercenary.settings import Settings
 from mercenary.tenants import service as tenants
 from mercenary.users import service as users
+
+
+def _refuse_access_token(token: str) -> None:
+    """Access and refresh tokens are not interchangeable: a JWT here is an access token."""
+    if looks_like_jwt(token):
+        raise InvalidRefreshTokenError("This is an access token; send the refresh token.")
 
 
 class Auth:
@@ -104,6 +110,7 @@ class Auth:
         Presenting a token that was already rotated means it leaked (or the client is confused):
         the whole family is revoked, so neither copy works any more.
         """
+        _refuse_access_token(refresh_token)
         token_hash = digest(refresh_token)
         now = utcnow()
         async with self.db.transaction() as conn:
@@ -122,6 +129,7 @@ class Auth:
 
     async def logout(self, refresh_token: str) -> None:
         """Revoke the session (the token's whole family). Logging out twice is harmless."""
+        _refuse_access_token(refresh_token)
         known = await self.db.fetch_one(queries.find_refresh, token_hash=digest(refresh_token))
         if known is None:
             raise InvalidRefreshTokenError("The refresh token is unknown.")

@@ -11,6 +11,7 @@ from mercenary.db.base import (
     Executor,
     IntegrityError,
     Row,
+    is_busy,
     is_transient,
     is_unavailable,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "IntegrityError",
     "Query",
     "Row",
+    "is_busy",
     "is_transient",
     "is_unavailable",
     "open_database",

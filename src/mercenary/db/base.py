@@ -54,6 +54,22 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database too busy to answer in time (a lock not granted or held too
+    long, the statement timeout, a deadlock, a serialization conflict): ``database_busy``. Unlike
+    :func:`is_transient`, SQLite's ``OperationalError`` counts only when it says the database is
+    locked or busy (a syntax error is one too, and a bug)."""
+    if isinstance(exc, DatabaseBusyError | TimeoutError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        message = str(exc)
+        return "locked" in message or "busy" in message
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(
+        exc, asyncpg.QueryCanceledError | asyncpg.TransactionRollbackError | asyncpg.LockNotAvailableError
+    )
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` is the database out of reach (connection refused, lost, or not accepted),
     the transient failures that are not a busy database (``database_unavailable``, not

@@ -28,9 +28,11 @@ from mercenary.errors import (
     PermissionDeniedError,
 )
 from mercenary.web.methods import allowed_methods
+from mercenary.web.middleware import security_headers
 from mercenary.web.schemas import MAX_DEPTH
 
 log = logging.getLogger("mercenary.web")
+CRASH_HEADERS = {"Cache-Control": "no-store", **security_headers.as_dict()}
 
 PROBLEM = "application/problem+json"
 
@@ -126,6 +128,20 @@ DATABASE_UNAVAILABLE = ErrorCode(
     "The connection to the database failed or was lost; nothing was changed. Retry after "
     "`Retry-After` seconds.",
 )
+DEADLINE_EXCEEDED = ErrorCode(
+    503,
+    "deadline_exceeded",
+    "Service unavailable",
+    "The request ran past `REQUEST_TIMEOUT_S` (a dependency was slow); its work was cancelled and "
+    "its open transaction rolled back. Retry after `Retry-After` seconds.",
+)
+SHUTTING_DOWN = ErrorCode(
+    503,
+    "shutting_down",
+    "Service unavailable",
+    "The process is stopping and the request was still running when its grace period "
+    "(`SHUTDOWN_GRACE_S`) ended; its work was cancelled. Retry after `Retry-After` seconds.",
+)
 INTERNAL_ERROR = ErrorCode(
     500, "internal_error", "Internal server error", "A bug: the server failed unexpectedly (it is logged)."
 )
@@ -145,6 +161,8 @@ WEB_ERRORS = (
     METHOD_NOT_ALLOWED,
     DATABASE_BUSY,
     DATABASE_UNAVAILABLE,
+    DEADLINE_EXCEEDED,
+    SHUTTING_DOWN,
     INTERNAL_ERROR,
     HTTP_ERROR,
 )

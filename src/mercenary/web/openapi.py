@@ -17,8 +17,10 @@ statuses and codes come from two places:
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
-   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy`` /
-     ``database_unavailable``.
+   - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``,
+     ``database_unavailable``, ``deadline_exceeded`` and ``shutting_down``
+     (``middleware/deadline.py``: an operation that waits on no dependency cannot run past a
+     deadline or a shutdown's grace).
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -47,9 +49,11 @@ from mercenary.web.errors import (
     BODY_TOO_DEEP,
     DATABASE_BUSY,
     DATABASE_UNAVAILABLE,
+    DEADLINE_EXCEEDED,
     MALFORMED_JSON,
     PAYLOAD_TOO_LARGE,
     PROBLEM,
+    SHUTTING_DOWN,
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     ErrorCode,
@@ -145,7 +149,7 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
-        found += [DATABASE_BUSY, DATABASE_UNAVAILABLE]
+        found += [DATABASE_BUSY, DATABASE_UNAVAILABLE, DEADLINE_EXCEEDED, SHUTTING_DOWN]
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
         assert e.status is not None

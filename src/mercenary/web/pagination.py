@@ -48,18 +48,24 @@ class Page(BaseModel, Generic[T]):
 
 
 class CursorCodec:
-    """Encodes and verifies cursors with the service's secret key."""
+    """Encodes cursors with the service's current secret key and verifies them with it or with an
+    older key still configured (``SECRET_KEYS_OLD``): a key rotation does not break the cursors of
+    clients in the middle of a list; once the old key is dropped they are a 400 ``invalid_cursor``
+    (the client starts the list again)."""
 
-    def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"cursor:" + secret.encode()).digest()
+    def __init__(self, secrets: str | Sequence[str]) -> None:
+        keys = [secrets] if isinstance(secrets, str) else list(secrets)
+        self._keys = [hashlib.sha256(b"cursor:" + k.encode()).digest() for k in keys]
 
-    def _sign(self, scope: str, payload: bytes) -> bytes:
-        return hmac.new(self._key, scope.encode() + b"\0" + payload, hashlib.sha256).digest()[:_SIG_BYTES]
+    @staticmethod
+    def _sign(key: bytes, scope: str, payload: bytes) -> bytes:
+        return hmac.new(key, scope.encode() + b"\0" + payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
     def encode(self, scope: str, key: Sequence[Any]) -> str:
         """A cursor for the list named ``scope`` that resumes after sort key ``key``."""
         payload = orjson.dumps(list(key))
-        return base64.urlsafe_b64encode(self._sign(scope, payload) + payload).rstrip(b"=").decode()
+        signed = self._sign(self._keys[0], scope, payload) + payload
+        return base64.urlsafe_b64encode(signed).rstrip(b"=").decode()
 
     def decode(self, scope: str, cursor: str) -> list[Any]:
         """The sort key inside ``cursor``; raises :class:`InvalidCursorError` if it was not ours."""
@@ -68,7 +74,10 @@ class CursorCodec:
         except (binascii.Error, ValueError):
             raise InvalidCursorError("The cursor is not valid.") from None
         sig, payload = raw[:_SIG_BYTES], raw[_SIG_BYTES:]
-        if len(sig) != _SIG_BYTES or not hmac.compare_digest(sig, self._sign(scope, payload)):
+        # The current key first: an older one is tried only for cursors issued before a rotation.
+        if len(sig) != _SIG_BYTES or not any(
+            hmac.compare_digest(sig, self._sign(k, scope, payload)) for k in self._keys
+        ):
             raise InvalidCursorError("The cursor is not valid.")
         key = orjson.loads(payload)
         if not isinstance(key, list):

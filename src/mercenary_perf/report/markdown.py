@@ -70,7 +70,13 @@ def cache_line(report: dict[str, Any]) -> str:
     ]
     ratio = caches.get("hit_ratio")
     overall = "n/a" if ratio is None else f"{_fmt(100 * ratio)} %"
-    return f"Cache hit ratio (server counters, whole run): {overall}; " + ", ".join(parts) + "."
+    later = caches.get("second_half") or {}
+    half = (
+        ""
+        if later.get("hit_ratio") is None
+        else f"; its last {_fmt(later['seconds'])} s {_fmt(100 * later['hit_ratio'])} %"
+    )
+    return f"Cache hit ratio (server counters, whole run): {overall}{half}; " + ", ".join(parts) + "."
 
 
 def endpoint_table(report: dict[str, Any]) -> str:

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import json
 import sys
+import threading
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -45,10 +47,27 @@ def _cache_counters(base: str) -> dict[str, Any] | None:
     hits = sum(int(c.get("hits", 0)) for c in caches.values())
     misses = sum(int(c.get("misses", 0)) for c in caches.values())
     return {
+        "read_at": time.monotonic(),
         "by_cache": caches,
         "hits": hits,
         "misses": misses,
         "hit_ratio": hits / (hits + misses) if hits + misses else None,
+    }
+
+
+def second_half(end: dict[str, Any], mid: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The hit ratio of the run's later part: the end's counters minus those read halfway through
+    the scenario's duration (``seconds``: how long before the end they were read). A run starts on
+    a cold cache, so the whole run's ratio mixes filling it with serving from it; its later part is
+    nearer the steady state of a long-running service."""
+    if mid is None:
+        return None
+    hits, misses = end["hits"] - mid["hits"], end["misses"] - mid["misses"]
+    return {
+        "hits": hits,
+        "misses": misses,
+        "hit_ratio": hits / (hits + misses) if hits + misses else None,
+        "seconds": round(end["read_at"] - mid["read_at"], 1),
     }
 
 
@@ -72,7 +91,15 @@ def run_one(
             seed=a.seed,
             idle_connections=a.idle_connections,
         )
-        report = asyncio.run(run_scenario(sc, opts))
+        halfway: list[dict[str, Any] | None] = []
+        timer = threading.Timer(
+            (a.duration or sc.duration_s) / 2, lambda: halfway.append(_cache_counters(base))
+        )
+        timer.start()
+        try:
+            report = asyncio.run(run_scenario(sc, opts))
+        finally:
+            timer.cancel()
     finally:
         rss = sampler.finish() if sampler else []
         caches = _cache_counters(base)
@@ -83,6 +110,9 @@ def run_one(
         report["rss"] = rss
     if caches is not None:
         report["caches"] = caches
+        later = second_half(caches, halfway[0] if halfway else None)
+        if later is not None:
+            caches["second_half"] = later
     in_process = backend == "sqlite"
     report["rig"] = {
         "layout": layout.name,

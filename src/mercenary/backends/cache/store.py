@@ -29,7 +29,7 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -118,7 +118,12 @@ class CacheStore:
 
     @classmethod
     async def open(
-        cls, url: str, *, secret: str, prefix: str = "mercenary:", transient: Transient = _never
+        cls,
+        url: str,
+        *,
+        secret: str | Sequence[str],
+        prefix: str = "mercenary:",
+        transient: Transient = _never,
     ) -> CacheStore:
         """The store for ``url`` (``memory://`` or ``redis://``), initialised. Redis being down at
         start is not an error: the store bypasses it until it answers."""

@@ -9,6 +9,9 @@
   matches it (``validators.py``).
 - gzip for bodies of 1 KB or more when the client accepts it, never for credentials
   (``compression.py``), with ``Vary: Accept-Encoding`` on every response that could be compressed.
+- The security headers (``security_headers.py``): ``X-Content-Type-Options``, ``Referrer-Policy``,
+  ``Content-Security-Policy`` (unless the route set its own) and, over https or with ``hsts``,
+  ``Strict-Transport-Security``: precomputed tuples, appended.
 
 One layer rather than four: each layer costs a coroutine frame and a ``send`` wrapper per request,
 and the steps depend on each other (the 304 is decided before compressing; the tag depends on the
@@ -38,6 +41,14 @@ from mercenary.web.middleware.compression import (
     compressible,
     gzip_bytes,
 )
+from mercenary.web.middleware.security_headers import (
+    ALWAYS,
+    API_POLICY,
+    CSP,
+    HSTS,
+    HTML_POLICY,
+    is_html,
+)
 from mercenary.web.middleware.validators import entity_tag, none_match
 
 Headers = list[tuple[bytes, bytes]]
@@ -49,12 +60,17 @@ NOT_MODIFIED_DROPS = frozenset({b"content-length", b"content-type", b"content-en
 class DeliveryMiddleware:
     """Timing, caching headers, validators and compression for every HTTP response of ``app``.
 
-    ``gzip_level`` 0 turns compression off (a proxy in front compresses instead).
+    ``gzip_level`` 0 turns compression off (a proxy in front compresses instead); ``hsts`` sends
+    ``Strict-Transport-Security`` on every response (TLS ends at a proxy in front), not only on
+    those to requests that arrived over https.
     """
 
-    def __init__(self, app: ASGIApp, *, gzip_level: int = DEFAULT_LEVEL) -> None:
+    def __init__(self, app: ASGIApp, *, gzip_level: int = DEFAULT_LEVEL, hsts: bool = False) -> None:
         self.app = app
         self.gzip_level = gzip_level
+        self.hsts = hsts
+        self._always = (*ALWAYS, HSTS) if hsts else ALWAYS
+        self._over_https = (*ALWAYS, HSTS)
         # body -> [tag, gzip tag or None, gzipped body or None], most recent last
         self._memo: OrderedDict[bytes, list[bytes | None]] = OrderedDict()
 
@@ -104,6 +120,7 @@ class DeliveryMiddleware:
         method: str = scope["method"]
         path: str = scope["path"]
         credentials = carries_credentials(path)
+        secure = self._over_https if scope.get("scheme") == "https" else self._always
         held: Message | None = None
 
         async def deliver(message: Message) -> None:
@@ -121,6 +138,7 @@ class DeliveryMiddleware:
             own_policy: bytes | None = None
             own_tag: bytes | None = None
             own_vary: bytes | None = None
+            own_csp = False
             coded = False
             for name, value in raw:
                 if name == b"content-type":
@@ -133,6 +151,8 @@ class DeliveryMiddleware:
                     own_tag = value
                 elif name == b"vary":
                     own_vary = value
+                elif name == CSP:
+                    own_csp = True
             policy = own_policy or cache_control(
                 path, method, status, authorized=authorized, credentials=credentials
             )
@@ -173,6 +193,9 @@ class DeliveryMiddleware:
                 headers.append((b"etag", tag))
             if vary:
                 headers.append((b"vary", b", ".join(vary)))
+            headers += secure
+            if not own_csp:
+                headers.append(HTML_POLICY if is_html(content_type) else API_POLICY)
             app_ms = (perf_counter() - started) * 1000
             headers.append((b"server-timing", b"app;dur=%.3f, db;dur=%.3f" % (app_ms, clock.seconds * 1000)))
             start["status"] = status

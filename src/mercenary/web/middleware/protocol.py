@@ -19,8 +19,8 @@ import logging
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercenary.db.base import is_transient, is_unavailable
-from mercenary.web.errors import DATABASE_BUSY, DATABASE_UNAVAILABLE, INTERNAL_ERROR
+from mercenary.db.base import is_busy, is_unavailable
+from mercenary.web.errors import CRASH_HEADERS, DATABASE_BUSY, DATABASE_UNAVAILABLE, INTERNAL_ERROR
 
 log = logging.getLogger("mercenary.web")
 
@@ -28,21 +28,21 @@ log = logging.getLogger("mercenary.web")
 def crash_response(exc: BaseException, method: str, path: str) -> Response:
     """The answer to an exception nothing else handled, logged once: 503 (``database_busy`` or
     ``database_unavailable``, with ``Retry-After``) when the database failed in a way worth a
-    retry, else 500 ``internal_error``. Sent from outside ``DeliveryMiddleware``, so it says
-    ``no-store`` itself."""
+    retry, else 500 ``internal_error``. Sent from outside ``DeliveryMiddleware``, so it carries
+    ``no-store`` and the security headers itself (``CRASH_HEADERS``)."""
     if is_unavailable(exc):
         log.warning("database unavailable on %s %s: %r", method, path, exc)
         return DATABASE_UNAVAILABLE.response(
             "The database cannot be reached; retry shortly.",
-            {"Retry-After": "5", "Cache-Control": "no-store"},
+            {"Retry-After": "5", **CRASH_HEADERS},
         )
-    if is_transient(exc):
+    if is_busy(exc):
         log.warning("database busy on %s %s: %r", method, path, exc)
         return DATABASE_BUSY.response(
-            "The database is busy; retry shortly.", {"Retry-After": "1", "Cache-Control": "no-store"}
+            "The database is busy; retry shortly.", {"Retry-After": "1", **CRASH_HEADERS}
         )
     log.error("unhandled error on %s %s", method, path, exc_info=exc)
-    return INTERNAL_ERROR.response(headers={"Cache-Control": "no-store"})
+    return INTERNAL_ERROR.response(headers=CRASH_HEADERS)
 
 
 class ProtocolMiddleware:

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from mercenary.db.urls import UnsupportedDatabaseError, backend_name, sqlalchemy_url
-from mercenary.settings import Settings
+from mercenary.settings import Settings, parse_rate
 
 
 def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,6 +52,24 @@ def test_database_urls(url: str, backend: str, driver_url: str) -> None:
 def test_unsupported_database() -> None:
     with pytest.raises(UnsupportedDatabaseError):
         backend_name("mysql://u@h/d")
+
+
+def test_rate_limit_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_SENSITIVE", "20 / minute")
+    monkeypatch.setenv("RATE_LIMIT_EXEMPT", "127.0.0.1/32, ::1")
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6380/0")
+    settings = Settings()
+    assert parse_rate(settings.RATE_LIMIT_SENSITIVE) == (20, 60)
+    assert [str(n) for n in settings.RATE_LIMIT_EXEMPT] == ["127.0.0.1/32", "::1/128"]
+    assert [str(n) for n in settings.TRUSTED_PROXIES] == ["10.0.0.0/8"]
+    assert settings.rate_limit_url == "redis://127.0.0.1:6380/0"  # shared by every API process
+    assert Settings(RATE_LIMIT_URL="memory://").rate_limit_url == "memory://"
+    for bad in ("1000", "0/hour", "10/fortnight", "ten/hour"):
+        with pytest.raises(ValidationError, match="rate"):
+            Settings(RATE_LIMIT_ANONYMOUS=bad)
+    with pytest.raises(ValidationError):
+        Settings(TRUSTED_PROXIES="10.0.0.0/33")
 
 
 def test_old_secret_keys_are_read_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,10 +21,12 @@ from mercenary.state import AppState
 from mercenary.tenants.routes import router as tenants_router
 from mercenary.users.routes import router as users_router
 from mercenary.web import docs, errors, openapi
+from mercenary.web.limits import RatePolicy
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.middleware.deadline import DeadlineMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
+from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -67,6 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    # Before the body limit and the app: a refused request costs no reading, parsing or database work.
+    app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
     app.add_middleware(DeadlineMiddleware, timeout_s=settings.REQUEST_TIMEOUT_S)
     # Added last, so it runs first: its timing covers the whole request and its headers reach every

@@ -1,4 +1,4 @@
-"""The ``mercenary`` command: serve, migrate, seed, create-admin."""
+"""The ``mercenary`` command: serve, migrate, seed, create-admin, purge-idempotency-keys."""
 
 from __future__ import annotations
 
@@ -99,6 +99,28 @@ async def _create_admin(settings: Settings, *, email: str, name: str, password: 
     return 0
 
 
+def cmd_purge_idempotency_keys(args: argparse.Namespace) -> int:
+    """Delete expired idempotency keys (API-7); run it from cron, e.g. hourly."""
+    return asyncio.run(_purge_idempotency_keys(_settings()))
+
+
+async def _purge_idempotency_keys(settings: Settings) -> int:
+    from mercenary.db import open_database
+    from mercenary.idempotency.store import IdempotencyKeys
+
+    db = open_database(settings)
+    await db.connect()
+    try:
+        keys = IdempotencyKeys(
+            db, settings.SECRET_KEY, ttl_s=settings.IDEMPOTENCY_TTL_S, lock_s=settings.IDEMPOTENCY_LOCK_S
+        )
+        deleted = await keys.purge_all()
+    finally:
+        await db.close()
+    print(f"purged {deleted} expired idempotency keys", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="mercenary", description=__doc__)
@@ -126,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=cmd_create_admin)
+
+    purge = sub.add_parser("purge-idempotency-keys", help="delete expired idempotency keys")
+    purge.set_defaults(func=cmd_purge_idempotency_keys)
     return parser
 
 

@@ -105,3 +105,36 @@ class HasherBusyError(ServiceUnavailableError):
 
     code = "auth_busy"
     title = "Authentication is busy"
+
+
+class RateLimitedError(MercenaryError):
+    """Too many requests from this client, user or account in the current window (RES-1); retry
+    after `Retry-After` seconds. The `RateLimit-*` headers say which limit and when it resets."""
+
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str], **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers.update(headers)
+
+
+class IdempotencyKeyReusedError(InvalidRequestError):
+    """The `Idempotency-Key` was used before, by this caller, for another request (another body or
+    endpoint); use a new key for a new request."""
+
+    code = "idempotency_key_reused"
+    title = "Idempotency key reused"
+
+
+class IdempotencyKeyInFlightError(ConflictError):
+    """A request with this `Idempotency-Key` is still being processed; retry after `Retry-After`
+    seconds to get its response."""
+
+    code = "idempotency_key_in_flight"
+    title = "Request in progress"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers["Retry-After"] = "1"

@@ -5,6 +5,7 @@ Migrations and the schema check import it; domains import only their own tables.
 
 from mercenary.auth import tables as _auth
 from mercenary.db.metadata import metadata
+from mercenary.idempotency import tables as _idempotency
 from mercenary.profiles import tables as _profiles
 from mercenary.projects import tables as _projects
 from mercenary.proposals import tables as _proposals
@@ -14,4 +15,4 @@ from mercenary.tenants import tables as _tenants
 from mercenary.users import tables as _users
 
 __all__ = ["metadata"]
-_ = (_auth, _profiles, _projects, _proposals, _reviews, _skills, _tenants, _users)
+_ = (_auth, _idempotency, _profiles, _projects, _proposals, _reviews, _skills, _tenants, _users)

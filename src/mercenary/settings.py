@@ -6,12 +6,28 @@ branches on the backend. Outside development, insecure defaults are refused.
 
 from __future__ import annotations
 
+import re
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"  # noqa: S105 (refused in production)
+
+
+Network = IPv4Network | IPv6Network
+# "100/minute": hits per window. Windows are fixed and aligned to the clock (docs/limits.md).
+RATE = re.compile(r"^\s*(\d{1,9})\s*/\s*(second|minute|hour|day)\s*$")
+PERIOD_S = {"second": 1, "minute": 60, "hour": 3_600, "day": 86_400}
+
+
+def parse_rate(value: str) -> tuple[int, int]:
+    """``"1000/hour"`` as (1000, 3600); raises ValueError on anything else."""
+    match = RATE.match(value)
+    if match is None or int(match[1]) < 1:
+        raise ValueError(f"a rate is N/second, N/minute, N/hour or N/day (N >= 1), not {value!r}")
+    return int(match[1]), PERIOD_S[match[2]]
 
 
 class InsecureSettingsError(ValueError):
@@ -105,6 +121,36 @@ class Settings(BaseSettings):
             return tuple(key.strip() for key in value.split(",") if key.strip())
         return value
 
+    # Rate limits (RES-1), per route class. The backend: memory:// (per process) or redis:// (shared
+    # by every API process); defaults to REDIS_URL when that is set. docs/limits.md.
+    RATE_LIMIT_ENABLED: bool = True
+    RATE_LIMIT_URL: str | None = None
+    RATE_LIMIT_ANONYMOUS: str = "1000/hour"  # per client IP, callers without a valid token
+    RATE_LIMIT_AUTHENTICATED: str = "10000/hour"  # per user
+    RATE_LIMIT_SENSITIVE: str = "100/minute"  # log-in, sign-up, refresh: per IP and per account
+    # Client networks never limited (comma-separated CIDRs), e.g. a load-test rig on loopback.
+    RATE_LIMIT_EXEMPT: Annotated[tuple[Network, ...], NoDecode] = ()
+    # Proxies whose X-Forwarded-For is believed (comma-separated CIDRs); from anyone else it is ignored.
+    TRUSTED_PROXIES: Annotated[tuple[Network, ...], NoDecode] = ()
+
+    # Idempotency keys (API-7): how long a key's first response is replayed, and after how long a
+    # key still "in flight" is taken to belong to a request that died (its process crashed).
+    IDEMPOTENCY_TTL_S: int = Field(default=86_400, ge=60, le=30 * 86_400)
+    IDEMPOTENCY_LOCK_S: int = Field(default=60, ge=1, le=3_600)
+
+    @field_validator("RATE_LIMIT_ANONYMOUS", "RATE_LIMIT_AUTHENTICATED", "RATE_LIMIT_SENSITIVE")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @field_validator("RATE_LIMIT_EXEMPT", "TRUSTED_PROXIES", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+        return value
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
         if self.MERCENARY_ENV == "production" and self.SECRET_KEY == DEV_SECRET_KEY:
@@ -124,3 +170,8 @@ class Settings(BaseSettings):
     def cache_url(self) -> str:
         """The cache backend's URL: CACHE_URL, else REDIS_URL, else the in-process cache."""
         return self.CACHE_URL or self.REDIS_URL or "memory://"
+
+    @property
+    def rate_limit_url(self) -> str:
+        """The rate-limit backend's URL: RATE_LIMIT_URL, else REDIS_URL, else in-process counters."""
+        return self.RATE_LIMIT_URL or self.REDIS_URL or "memory://"

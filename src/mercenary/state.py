@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.ratelimit import RateLimiter
 from mercenary.db import Database, is_transient, open_database
+from mercenary.idempotency.store import IdempotencyKeys
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
+from mercenary.web.limits import RatePolicy
 from mercenary.web.pagination import CursorCodec
 
 
@@ -25,6 +28,9 @@ class AppState:
     hasher: PasswordHasher
     tokens: TokenService
     cursors: CursorCodec
+    limiter: RateLimiter
+    rate_policy: RatePolicy
+    idempotency: IdempotencyKeys
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -48,9 +54,19 @@ class AppState:
                 audience=settings.JWT_AUDIENCE,
             ),
             cursors=CursorCodec(settings.secret_keys),
+            limiter=RateLimiter.open(settings.rate_limit_url, settings.CACHE_PREFIX),
+            rate_policy=RatePolicy.from_settings(settings),
+            idempotency=IdempotencyKeys(
+                db,
+                settings.SECRET_KEY,
+                ttl_s=settings.IDEMPOTENCY_TTL_S,
+                lock_s=settings.IDEMPOTENCY_LOCK_S,
+            ),
         )
 
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
         await self.cache.close()
+        await self.limiter.close()
+        await self.idempotency.close()
         await self.db.close()

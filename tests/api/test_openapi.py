@@ -59,12 +59,23 @@ def test_every_error_is_a_documented_problem(doc: dict[str, Any]) -> None:
 def test_statuses_follow_the_signature_and_the_declared_errors(doc: dict[str, Any]) -> None:
     statuses = {(m, p): set(op["responses"]) for m, p, op in operations(doc)}
     assert statuses[("GET", "/health")] == {"200"}
-    assert statuses[("GET", "/api/v1/users/me")] == {"200", "401", "404", "503"}
-    assert statuses[("POST", "/api/v1/auth/login")] == {"200", "400", "401", "413", "415", "422", "503"}
-    assert statuses[("GET", "/api/v1/projects")] == {"200", "400", "401", "422", "503"}
-    assert statuses[("PATCH", "/api/v1/projects/{project_id}")] == {
-        "200", "400", "401", "403", "404", "409", "413", "415", "422", "503"
+    assert statuses[("GET", "/ready")] == {"200", "503"}  # health checks are never rate limited
+    assert statuses[("GET", "/api/v1/users/me")] == {"200", "401", "404", "429", "503"}
+    assert statuses[("POST", "/api/v1/auth/login")] == {
+        "200", "400", "401", "413", "415", "422", "429", "503"
     }  # fmt: skip
+    assert statuses[("GET", "/api/v1/projects")] == {"200", "400", "401", "422", "429", "503"}
+    assert statuses[("PATCH", "/api/v1/projects/{project_id}")] == {
+        "200", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"
+    }  # fmt: skip
+    limited = doc["paths"]["/api/v1/projects"]["get"]["responses"]["429"]
+    assert {"Retry-After", "RateLimit-Remaining"} <= set(limited["headers"])
+    assert "`rate_limited`" in limited["description"]
+    # A create that takes an Idempotency-Key documents the header and its two refusals.
+    post = doc["paths"]["/api/v1/projects"]["post"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    assert "`idempotency_key_in_flight`" in post["responses"]["409"]["description"]
+    assert "`idempotency_key_reused`" in post["responses"]["422"]["description"]
     patch = doc["paths"]["/api/v1/projects/{project_id}"]["patch"]["responses"]
     assert "`invalid_transition`" in patch["409"]["description"]
     conflict = patch["409"]["content"]["application/problem+json"]["schema"]["allOf"][1]["properties"]

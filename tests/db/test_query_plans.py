@@ -137,6 +137,7 @@ async def samples(conn: asyncpg.Connection) -> Sample:
         "users.list_members": {"after": 0},
         "users.public_by_ids": {"ids": user_ids},
         "proposals.decide": {"status": "accepted"},
+        "idempotency.complete": {"status": 201},
         **{f"proposals.{name}_status": {"status": "submitted"} for name in PROPOSAL_LISTS},
         # A project list's later pages start below the last id served.
         **{
@@ -194,6 +195,12 @@ async def samples(conn: asyncpg.Connection) -> Sample:
             "slug": "some-skill",
             "category": "Web Development",
             "alias": "some-alias",
+            "scope": f"user:{freelancer}",
+            "key": "6b1c54a0-idempotency-key",
+            "fingerprint": "f" * 64,
+            "stale": now - timedelta(minutes=1),
+            "body": b"{}",
+            "batch": 1_000,
             **{f"skill_{i}": s for i, s in enumerate(skills)},
             **{f"s{i}": s for i, s in enumerate(skills)},
             SEARCH_PARAM: terms("react dashboard"),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mercenary_perf.rig.service import RATE_LIMITS
+
 from .servers import ServerThread, marketplace_app, trivial_app
 
 
@@ -70,6 +72,7 @@ def demo_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     bin_dir = Path(sys.executable).parent
     db_url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     env = {**os.environ, "DATABASE_URL": db_url, "MERCENARY_ENV": "development", "LOG_LEVEL": "warning"}
+    env.update(RATE_LIMITS)  # the load comes from one address, as in the rig
     subprocess.run(
         [bin_dir / "mercenary", "seed", "--scale", "demo"], env=env, check=True, capture_output=True
     )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
 from mercenary.auth.schemas import LoginRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
 from mercenary.auth.service import Auth
-from mercenary.errors import HasherBusyError, InvalidRequestError
+from mercenary.db import Connection
+from mercenary.errors import HasherBusyError, InvalidRequestError, RateLimitedError
 from mercenary.tenants.errors import UnknownInvitationError
 from mercenary.web.deps import State
+from mercenary.web.idempotency import Idempotent, anonymous_scope, serialized
+from mercenary.web.limits import check_account
 from mercenary.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -26,17 +29,32 @@ AuthService = Annotated[Auth, Depends(get_auth)]
 
 
 @router.post("/signup", status_code=201, response_model=SignupResponse)
-@raises(EmailTakenError, InvalidRequestError, UnknownInvitationError, HasherBusyError)
-async def signup(body: SignupRequest, auth: AuthService) -> dict[str, Any]:
+@raises(EmailTakenError, InvalidRequestError, UnknownInvitationError, HasherBusyError, RateLimitedError)
+async def signup(
+    body: SignupRequest, auth: AuthService, state: State, request: Request, idem: Idempotent
+) -> Response:
     """Create an account. A client creates an organization (`organization`) or joins one
-    (`invitation_code`); a freelancer gets a personal organization."""
-    return await auth.signup(body)
+    (`invitation_code`); a freelancer gets a personal organization. Safe to retry with an
+    `Idempotency-Key` (the same body, from the same address)."""
+    await check_account(state.limiter, state.rate_policy, str(body.email).lower())
+    async with idem.begin(state, anonymous_scope(request)) as once:
+        if once.replay is not None:
+            return once.replay
+        sent: list[Response] = []
+
+        async def record(conn: Connection, result: dict[str, Any]) -> None:
+            sent.append(await once.record(conn, 201, serialized(SignupResponse, result)))
+
+        await auth.signup(body, within=record)
+        return sent[0]
 
 
 @router.post("/login", response_model=TokenPair)
-@raises(InvalidCredentialsError, HasherBusyError)
-async def login(body: LoginRequest, auth: AuthService) -> dict[str, Any]:
-    """Exchange e-mail and password for an access token and a refresh token."""
+@raises(InvalidCredentialsError, HasherBusyError, RateLimitedError)
+async def login(body: LoginRequest, auth: AuthService, state: State) -> dict[str, Any]:
+    """Exchange e-mail and password for an access token and a refresh token. At most
+    `RATE_LIMIT_SENSITIVE` attempts per account and per client address."""
+    await check_account(state.limiter, state.rate_policy, body.email.strip().lower())
     return await auth.login(body.email, body.password)
 
 

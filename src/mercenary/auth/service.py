@@ -7,13 +7,14 @@ connection (or SQLite's single writer).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from mercenary.auth import queries
 from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
 from mercenary.auth.schemas import SignupRequest
-from mercenary.db import Database, Executor, IntegrityError, Row
+from mercenary.db import Connection, Database, Executor, IntegrityError, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError
 from mercenary.security.passwords import PasswordHasher
@@ -61,8 +62,14 @@ class Auth:
             "expires_in": self.tokens.access_ttl_s,
         }
 
-    async def signup(self, req: SignupRequest) -> dict[str, Any]:
-        """Create the account (and its organization) and sign it in."""
+    async def signup(
+        self,
+        req: SignupRequest,
+        within: Callable[[Connection, dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> dict[str, Any]:
+        """Create the account (and its organization) and sign it in. ``within`` is called with the
+        result inside the sign-up's transaction, before COMMIT (an idempotency key's response is
+        stored with the account it describes)."""
         if req.role == "client" and (req.organization is None) == (req.invitation_code is None):
             raise InvalidRequestError(
                 "A client gives either `organization` (to create one) or `invitation_code`."
@@ -90,9 +97,12 @@ class Auth:
                     password_hash=password_hash,
                 )
                 pair = await self._issue(conn, Principal(user["id"], user["tenant_id"], user["role"]))
+                result = {**pair, "user": user}
+                if within is not None:
+                    await within(conn, result)
         except IntegrityError as exc:  # lost a race with a concurrent sign-up of the same e-mail
             raise EmailTakenError("An account with this e-mail address exists.") from exc
-        return {**pair, "user": user}
+        return result
 
     async def login(self, email: str, password: str) -> dict[str, Any]:
         """A token pair for valid credentials."""

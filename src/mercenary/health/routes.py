@@ -41,5 +41,13 @@ async def ready(state: State) -> Response:
     caches = {
         name: {**vars(c), "hit_ratio": round(c.hit_ratio, 4)} for name, c in state.cache.counters.items()
     }
-    body = {"status": "ready" if ok else "not_ready", "checks": checks, "caches": caches}
+    # The rate limiter is not a readiness check: it fails open. Its counters say when it did.
+    limiter = state.limiter
+    rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
+    body = {
+        "status": "ready" if ok else "not_ready",
+        "checks": checks,
+        "caches": caches,
+        "rate_limit": rate_limit,
+    }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db import Connection
 from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
@@ -37,6 +38,7 @@ from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import Caller, Limit, ObjectId, SignedIn
 from mercenary.web.errors import InvalidCursorError
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.idempotency import Idempotent, caller_scope, serialized
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import BY_ID, BY_RANK, Pager
 from mercenary.web.responses import json_body
@@ -101,12 +103,17 @@ async def _project_page(
 
 @router.post("", status_code=201, response_model=ProjectRead, response_model_exclude_none=True)
 @raises(PermissionDeniedError, UnknownSkillError)
-async def post_project(body: ProjectCreate, caller: SignedIn) -> dict[str, Any]:
+async def post_project(body: ProjectCreate, caller: SignedIn, idem: Idempotent) -> Response:
     """Post a project for the caller's organization (clients only). It starts as a draft unless
-    `status` is `open`; `skills` are slugs (or aliases) from the taxonomy."""
+    `status` is `open`; `skills` are slugs (or aliases) from the taxonomy. Safe to retry with an
+    `Idempotency-Key`."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return await service.post_project(conn, state.cache, principal, body)
+
+    async def create(conn: Connection) -> bytes:
+        project = await service.post_project(conn, state.cache, principal, body)
+        return serialized(ProjectRead, project, exclude_none=True)
+
+    return await idem.run(state, caller_scope(principal), 201, create)
 
 
 @router.get("", response_model=ProjectPage, response_description=PAGE)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db import Connection
 from mercenary.db.keyset import Slice
 from mercenary.errors import PermissionDeniedError
 from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
@@ -15,6 +16,7 @@ from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundErro
 from mercenary.proposals.schemas import PROPOSAL_FIELDS, ProposalCreate, ProposalPage, ProposalRead, Status
 from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.idempotency import Idempotent, caller_scope, serialized
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
 
@@ -31,11 +33,17 @@ def _shaped(page: Slice, fields: frozenset[str] | None) -> list[dict[str, Any]]:
 
 @router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
 @raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotOpenError, ProposalExistsError)
-async def submit_proposal(body: ProposalCreate, caller: SignedIn, project_id: ObjectId) -> dict[str, Any]:
-    """Bid on an open project (freelancers only). A second live proposal on the same project is a 409."""
-    db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.submit_proposal(conn, principal, project_id, body)
+async def submit_proposal(
+    body: ProposalCreate, caller: SignedIn, project_id: ObjectId, idem: Idempotent
+) -> Response:
+    """Bid on an open project (freelancers only). A second live proposal on the same project is a
+    409. Safe to retry with an `Idempotency-Key`."""
+    principal = caller.principal
+
+    async def create(conn: Connection) -> bytes:
+        return serialized(ProposalRead, await service.submit_proposal(conn, principal, project_id, body))
+
+    return await idem.run(caller.state, caller_scope(principal), 201, create)
 
 
 @router.get("/projects/{project_id}/proposals", response_model=ProposalPage, response_description=PAGE)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from mercenary.db import Connection
 from mercenary.errors import NotFoundError
 from mercenary.projects.errors import ProjectNotFoundError
 from mercenary.reviews import service
@@ -19,6 +20,7 @@ from mercenary.reviews.errors import (
 from mercenary.reviews.schemas import REVIEW_FIELDS, RatingRead, ReviewCreate, ReviewPage, ReviewRead
 from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
+from mercenary.web.idempotency import Idempotent, caller_scope, serialized
 from mercenary.web.openapi import raises
 from mercenary.web.pagination import Pager
 
@@ -35,12 +37,16 @@ SCOPE = "reviews.by_reviewee"
     ProjectNotClosedError,
     AlreadyReviewedError,
 )
-async def post_review(body: ReviewCreate, caller: SignedIn) -> dict[str, Any]:
+async def post_review(body: ReviewCreate, caller: SignedIn, idem: Idempotent) -> Response:
     """Review the other party of a closed project (rating 1-5): the hiring organization's client
-    reviews the hired freelancer, the freelancer reviews the client who posted it; once per side."""
+    reviews the hired freelancer, the freelancer reviews the client who posted it; once per side.
+    Safe to retry with an `Idempotency-Key`."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return await service.post_review(conn, state.cache, principal, body)
+
+    async def create(conn: Connection) -> bytes:
+        return serialized(ReviewRead, await service.post_review(conn, state.cache, principal, body))
+
+    return await idem.run(state, caller_scope(principal), 201, create)
 
 
 @router.get(

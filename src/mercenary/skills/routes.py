@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from mercenary.db import Connection
 from mercenary.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from mercenary.security.principal import require_role
 from mercenary.skills import service
 from mercenary.skills.errors import SkillNameTakenError
 from mercenary.skills.schemas import SkillCreate, SkillRead, SkillUpdate
 from mercenary.web.deps import ObjectId, SignedIn
+from mercenary.web.idempotency import Idempotent, caller_scope, serialized
 from mercenary.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/skills", tags=["skills"])
@@ -28,14 +30,19 @@ async def list_skills(caller: SignedIn) -> Response:
 
 @router.post("", status_code=201, response_model=SkillRead)
 @raises(PermissionDeniedError, InvalidRequestError, SkillNameTakenError)
-async def create_skill(body: SkillCreate, caller: SignedIn) -> dict[str, Any]:
-    """Add a skill (admins only). 409 when its slug or an alias already names a skill."""
+async def create_skill(body: SkillCreate, caller: SignedIn, idem: Idempotent) -> Response:
+    """Add a skill (admins only). 409 when its slug or an alias already names a skill. Safe to
+    retry with an `Idempotency-Key`."""
     state, principal = caller.state, caller.principal
     require_role(principal, "admin")
-    async with state.db.transaction() as conn:
-        return await service.create_skill(
+
+    async def create(conn: Connection) -> bytes:
+        skill = await service.create_skill(
             conn, state.cache, slug=body.slug, name=body.name, category=body.category, aliases=body.aliases
         )
+        return serialized(SkillRead, skill)
+
+    return await idem.run(state, caller_scope(principal), 201, create)
 
 
 @router.patch("/{skill_id}", response_model=SkillRead)

@@ -20,7 +20,10 @@ statuses and codes come from two places:
    - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``,
      ``database_unavailable``, ``deadline_exceeded`` and ``shutting_down``
      (``middleware/deadline.py``: an operation that waits on no dependency cannot run past a
-     deadline or a shutdown's grace).
+     deadline or a shutdown's grace);
+   - the ``Idempotent`` dependency: 409 ``idempotency_key_in_flight`` and 422
+     ``idempotency_key_reused``;
+   - every operation but the health checks: 429 ``rate_limited`` (the rate-limit middleware).
 
 2. What the use case raises beyond that, declared beside the handler with ``@raises(ErrorClass,
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
@@ -43,7 +46,15 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from mercenary.errors import AuthenticationError, InvalidTokenError, MercenaryError, NotFoundError
+from mercenary.errors import (
+    AuthenticationError,
+    IdempotencyKeyInFlightError,
+    IdempotencyKeyReusedError,
+    InvalidTokenError,
+    MercenaryError,
+    NotFoundError,
+    RateLimitedError,
+)
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
     BODY_TOO_DEEP,
@@ -60,6 +71,8 @@ from mercenary.web.errors import (
     InvalidCursorError,
     UnknownFieldError,
 )
+from mercenary.web.idempotency import idempotency
+from mercenary.web.limits import UNLIMITED_PATHS
 
 F = TypeVar("F", bound=Callable[..., Any])
 _RAISES = "__mercenary_raises__"
@@ -85,6 +98,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 HEADERS = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: {
+        "Retry-After": {"description": "Seconds until the window resets.", "schema": {"type": "string"}},
+        "RateLimit-Limit": {"description": "Requests allowed per window.", "schema": {"type": "string"}},
+        "RateLimit-Remaining": {"description": "Requests left in the window.", "schema": {"type": "string"}},
+        "RateLimit-Reset": {"description": "Seconds until the window resets.", "schema": {"type": "string"}},
+    },
     503: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
 }
 
@@ -150,6 +169,10 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
         found += [DATABASE_BUSY, DATABASE_UNAVAILABLE, DEADLINE_EXCEEDED, SHUTTING_DOWN]
+    if idempotency in calls:
+        found += [ErrorCode.of(IdempotencyKeyInFlightError), ErrorCode.of(IdempotencyKeyReusedError)]
+    if route.path_format not in UNLIMITED_PATHS:
+        found.append(ErrorCode.of(RateLimitedError))
     by_status: dict[int, list[ErrorCode]] = {}
     for e in [*found, *declared]:
         assert e.status is not None

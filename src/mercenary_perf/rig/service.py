@@ -19,6 +19,16 @@ from mercenary_perf.rig.procs import SERVER_CPU, free_port, http_ok, log_file, p
 from mercenary_perf.rig.services import Postgres
 
 SEED_TIMEOUT_S = 3600
+# The service's rate limits (RES-1) are per client IP and per user: the rig drives it from one
+# loopback address with a few hundred accounts at up to 1,000 req/s, which the defaults (1,000/h
+# per IP, 10,000/h per user, 100/min on log-in) would throttle within seconds. The rig raises them
+# through the service's own settings, in the open, rather than exempting loopback: every request
+# still goes through the limiter, so its cost stays in what the rig measures.
+RATE_LIMITS = {
+    "RATE_LIMIT_ANONYMOUS": "1000000/minute",
+    "RATE_LIMIT_AUTHENTICATED": "1000000/minute",
+    "RATE_LIMIT_SENSITIVE": "1000000/minute",
+}
 
 
 class Mercenary:
@@ -34,7 +44,13 @@ class Mercenary:
         if not self.argv or shutil.which(self.argv[0]) is None:
             raise RuntimeError(f"the service command {command!r} is not installed (pip install -e . on main)")
         self.state = state
-        self.env = {**os.environ, "MERCENARY_ENV": "production", "SECRET_KEY": secrets.token_hex(32), **env}
+        self.env = {
+            **os.environ,
+            "MERCENARY_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            **RATE_LIMITS,
+            **env,
+        }
 
     def run(self, *args: str, db_url: str, timeout_s: float = SEED_TIMEOUT_S) -> None:
         """Run one subcommand to completion against ``db_url``; raise with its log on failure."""

@@ -34,6 +34,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     # A project is read with its skill slugs: the link table joined to the taxonomy in one statement
     # (a by-id read was three statements when the names came through the skills service).
     ("mercenary.projects.queries", "mercenary.skills.tables"): "join for skill slugs (DB-3)",
+    # Likewise a profile's skills, and read in one statement a skill deleted meanwhile cannot leave
+    # a link without its slug (two statements did: a 500 while an admin deleted a skill).
+    ("mercenary.profiles.queries", "mercenary.skills.tables"): "join for skill slugs (DB-3)",
 }
 WEB_FACING = ("routes", "schemas")
 

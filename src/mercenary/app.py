@@ -25,6 +25,7 @@ from mercenary.web.limits import RatePolicy
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.middleware.deadline import DeadlineMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
+from mercenary.web.middleware.protocol import ProtocolMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 
 
@@ -75,6 +76,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)
+    # Outermost: HEAD is a GET to every layer inside, and it answers what nothing else handled.
+    app.add_middleware(ProtocolMiddleware)
     openapi.install(app)
     docs.install(app)
     return app

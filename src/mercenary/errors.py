@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 
 class MercenaryError(Exception):
-    """The request cannot be read or acted on, and no more specific code applies (e.g. a body
-    that is not UTF-8).
+    """The request cannot be read or acted on, and no more specific code applies (none is known
+    to happen: a body that is not UTF-8 is ``malformed_json``).
 
     The base of every error a client may see: a subclass sets ``status``, ``code`` and ``title``,
     and its docstring's first paragraph says what the code means.

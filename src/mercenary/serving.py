@@ -9,7 +9,11 @@
   reports when it does.
 - uvicorn's ``limit_concurrency`` stays unset: it counts open connections, idle ones included, and once
   they reach it every request on every connection is answered 503.
-- :class:`IdleLightProtocol`: an idle connection does not keep its last request alive.
+- :class:`IdleLightProtocol`: an idle connection does not keep its last request alive, and a
+  request's head is bounded: at most ``HTTP_MAX_HEADER_BYTES`` (passed to uvicorn as its
+  ``h11_max_incomplete_event_size``, which only the h11 protocol reads by itself) and
+  :data:`MAX_HEADERS` header lines, else a 431 and the connection is closed. httptools sets no
+  limit: a 32 MB header was read whole into memory.
 - Graceful shutdown (RES-6): on SIGTERM uvicorn stops accepting, lets in-flight requests finish for
   up to ``SHUTDOWN_GRACE_S``, then runs the app's lifespan shutdown (the pools close).
   :func:`exit_zero_on_sigterm` makes that clean stop exit 0 (see there).
@@ -28,6 +32,7 @@ import ctypes.util
 import os
 import resource
 import signal
+from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -42,6 +47,24 @@ OPEN_FILES_RESERVE = 256
 SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 MMAP_THRESHOLD = 1 << 20  # bytes; glibc's default is 128 kB, raised on the fly up to 32 MB
 M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+# Header lines a request may carry (Python's http.client and h11's callers use 100 as well).
+MAX_HEADERS = 100
+DEFAULT_HEAD_BYTES = 16_384
+
+
+@cache
+def _head_too_large() -> bytes:
+    # Written by the protocol itself, before any ASGI app sees the request: the problem body is
+    # built once, the same one docs/errors.md lists under ``headers_too_large``.
+    from mercenary.web.errors import HEADERS_TOO_LARGE
+
+    body = HEADERS_TOO_LARGE.response("The request's headers are too large or too many.").body
+    return (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"content-type: application/problem+json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\n"
+        b"connection: close\r\n\r\n" + bytes(body)
+    )
 
 
 class ServeLimitError(RuntimeError):
@@ -156,6 +179,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "timeout_keep_alive": settings.HTTP_KEEP_ALIVE_S,
         "backlog": settings.HTTP_BACKLOG,
         "timeout_graceful_shutdown": settings.SHUTDOWN_GRACE_S,
+        "h11_max_incomplete_event_size": settings.HTTP_MAX_HEADER_BYTES,
     }
 
 
@@ -170,6 +194,44 @@ class IdleLightProtocol(HttpToolsProtocol):
     answer sent before its request's body ended, so an upgrade that changes them fails there.
     """
 
+    _in_head = False  # between a request's first byte and the end of its headers
+    _head_bytes = 0
+    _refused = False
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # the 431 is on its way and the connection closing: the rest is dropped
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        # Counted by chunks while the head is incomplete, so httptools never buffers more than the
+        # limit plus one read; a head that completes within a chunk is measured exactly below.
+        if self._in_head and self._head_bytes > self._max_head_bytes():
+            self._refuse_head()
+
+    def _max_head_bytes(self) -> int:
+        return self.config.h11_max_incomplete_event_size or DEFAULT_HEAD_BYTES
+
+    def _refuse_head(self) -> None:
+        self._refused = True
+        self.logger.warning("request head too large or too many headers: 431, connection closed")
+        self.transport.write(_head_too_large())
+        self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        headers = self.headers
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in headers)
+        if len(headers) > MAX_HEADERS or size > self._max_head_bytes():
+            self._refuse_head()
+            return
+        super().on_headers_complete()
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
         # A pipelined request may have become the current cycle: only a finished one is let go.
@@ -179,9 +241,10 @@ class IdleLightProtocol(HttpToolsProtocol):
             self.headers = []
 
     def on_body(self, body: bytes) -> None:
-        if self.cycle is not None:  # else the rest of a body whose answer already went out: dropped
+        # Else the rest of a body whose answer already went out, or of a refused request: dropped.
+        if self.cycle is not None and not self._refused:
             super().on_body(body)
 
     def on_message_complete(self) -> None:
-        if self.cycle is not None:
+        if self.cycle is not None and not self._refused:
             super().on_message_complete()

@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     HTTP_MAX_CONNECTIONS: int = Field(default=10_000, ge=1, le=1_000_000)
     # Listen queue for connections not yet accepted (the kernel caps it at net.core.somaxconn).
     HTTP_BACKLOG: int = Field(default=4_096, ge=1, le=65_535)
+    # A request's head (request line and headers) may take this many bytes, and at most
+    # HTTP_MAX_HEADERS header lines; past either the server answers 431 and closes the connection
+    # (serving.py). 16 KiB is h11's and Node's default; an access token takes ~300 bytes.
+    HTTP_MAX_HEADER_BYTES: int = Field(default=16_384, ge=1_024, le=1_048_576)
     # Per-request deadline (RES-2): past it the work is cancelled and the caller gets a 503 with
     # Retry-After, so a slow dependency cannot hold the server (web/middleware/deadline.py).
     REQUEST_TIMEOUT_S: float = Field(default=5.0, gt=0, le=600)

@@ -65,14 +65,35 @@ async def test_field_selection(client: httpx.AsyncClient, team: dict[str, object
     assert body["unknown"] == ["password_hash"] and "email" in body["allowed"]
 
 
-async def test_public_view_hides_private_fields(client: httpx.AsyncClient, team: dict[str, object]) -> None:
+async def test_another_organizations_client_is_not_visible(
+    client: httpx.AsyncClient, team: dict[str, object]
+) -> None:
+    # Walking ids must not reveal accounts: without a shared project, the 404 of a missing id
+    # (tests/api/market/test_user_visibility.py has the whole rule).
     outsider = team["outsider"]
     assert isinstance(outsider, dict)
     owner = team["owner"]
     assert isinstance(owner, dict)
     response = await client.get(f"/api/v1/users/{owner['id']}", headers=bearer(outsider["access_token"]))
+    assert_problem(response, 404, "not_found")
+
+
+async def test_public_view_hides_private_fields(client: httpx.AsyncClient, team: dict[str, object]) -> None:
+    owner = team["owner"]
+    assert isinstance(owner, dict)
+    member_id = int(owner["id"]) + 1  # the first invited member
+    response = await client.get(f"/api/v1/users/{member_id}", headers=bearer(str(team["token"])))
     assert response.status_code == 200
     assert set(response.json()) == {"id", "name", "role", "created_at"}
+
+
+@pytest.mark.parametrize("user_id", ["+1", "01", "1_0", " 1", "\u0661", "1.0", "true"])
+async def test_an_id_is_plain_decimal_digits(
+    client: httpx.AsyncClient, team: dict[str, object], user_id: str
+) -> None:
+    # One object, one URL: pydantic's lax integers took "+1", "01" and "1_0" (even Arabic-Indic digits).
+    response = await client.get(f"/api/v1/users/{user_id}", headers=bearer(str(team["token"])))
+    assert_problem(response, 422, "validation_error")
 
 
 @pytest.mark.parametrize(

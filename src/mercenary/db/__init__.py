@@ -11,7 +11,9 @@ from mercenary.db.base import (
     Executor,
     IntegrityError,
     Row,
+    is_busy,
     is_transient,
+    is_unavailable,
 )
 from mercenary.db.query import Query
 from mercenary.db.urls import open_database
@@ -24,6 +26,8 @@ __all__ = [
     "IntegrityError",
     "Query",
     "Row",
+    "is_busy",
     "is_transient",
+    "is_unavailable",
     "open_database",
 ]

@@ -37,7 +37,8 @@ Statement = Query | ClauseElement
 
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc`` is the database failing (connection lost or refused, timeout, lock held too
-    long) rather than a statement being wrong: a failure worth a retry or a stale cached answer."""
+    long, deadlock, serialization conflict) rather than a statement being wrong: a failure worth a
+    retry or a stale cached answer. The request that met it gets a 503 with ``Retry-After``."""
     if isinstance(exc, DatabaseBusyError | OSError | TimeoutError | sqlite3.OperationalError):
         return True
     asyncpg = sys.modules.get("asyncpg")  # only loaded when PostgreSQL is in use
@@ -47,7 +48,42 @@ def is_transient(exc: BaseException) -> bool:
         | asyncpg.InterfaceError
         | asyncpg.QueryCanceledError
         | asyncpg.CannotConnectNowError
-        | asyncpg.TooManyConnectionsError,
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.TransactionRollbackError  # deadlock detected, serialization failure
+        | asyncpg.LockNotAvailableError,
+    )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database too busy to answer in time (a lock not granted or held too
+    long, the statement timeout, a deadlock, a serialization conflict): ``database_busy``. Unlike
+    :func:`is_transient`, SQLite's ``OperationalError`` counts only when it says the database is
+    locked or busy (a syntax error is one too, and a bug)."""
+    if isinstance(exc, DatabaseBusyError | TimeoutError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        message = str(exc)
+        return "locked" in message or "busy" in message
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(
+        exc, asyncpg.QueryCanceledError | asyncpg.TransactionRollbackError | asyncpg.LockNotAvailableError
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database out of reach (connection refused, lost, or not accepted),
+    the transient failures that are not a busy database (``database_unavailable``, not
+    ``database_busy``)."""
+    if isinstance(exc, ConnectionError | OSError) and not isinstance(exc, TimeoutError):
+        return True
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.AdminShutdownError,
     )
 
 

@@ -13,6 +13,7 @@ from mercenary.db import Query
 from mercenary.db.fulltext import SearchTarget, text_match
 from mercenary.profiles.tables import freelancer_profiles as p
 from mercenary.profiles.tables import profile_skills as ps
+from mercenary.skills.tables import skills as s
 from mercenary.users.tables import users as u
 
 MAX_FILTER_SKILLS = 10
@@ -47,10 +48,14 @@ insert_profile_skill = Query(
     sa.insert(ps).values(user_id=sa.bindparam("user_id"), skill_id=sa.bindparam("skill_id")),
 )
 
-# The skills of a whole page in one statement (DB-3).
-skill_ids_for_profiles = Query(
+# The skill slugs of a whole page in one statement (DB-3): the link table joined to the taxonomy.
+# One statement reads one snapshot, so a skill deleted meanwhile is either there with its slug or
+# gone with its links (links and slugs read apart once met a link whose skill had vanished: a 500).
+skills_of_profiles = Query(
     "profile_skills.of_profiles",
-    sa.select(ps.c.user_id, ps.c.skill_id).where(ps.c.user_id.in_(sa.bindparam("user_ids", expanding=True))),
+    sa.select(ps.c.user_id, s.c.slug)
+    .select_from(ps.join(s, s.c.id == ps.c.skill_id))
+    .where(ps.c.user_id.in_(sa.bindparam("user_ids", expanding=True))),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 from mercenary.profiles.tables import Availability
 from mercenary.skills.service import MAX_SKILLS
@@ -25,7 +25,7 @@ class ProfileWrite(Strict):
 
     headline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)] = ""
-    hourly_rate: Annotated[int, Field(ge=0, le=MAX_RATE, description="Whole currency units per hour.")]
+    hourly_rate: Annotated[StrictInt, Field(ge=0, le=MAX_RATE, description="Whole currency units per hour.")]
     skills: Annotated[list[SkillRef], Field(max_length=MAX_SKILLS)] = []
     availability: Availability = "available"
 

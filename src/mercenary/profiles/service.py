@@ -32,15 +32,14 @@ def access_own_profile(principal: Principal, user_id: int) -> None:
 
 
 async def attach_skills(db: Executor, rows: Sequence[Row]) -> None:
-    """Add ``skills`` (canonical slugs, sorted) to each profile row: two statements for any number
-    of rows (the slugs come from the skills service, which may answer from its cache)."""
+    """Add ``skills`` (canonical slugs, sorted) to each profile row: one statement for any number
+    of rows, links and slugs read together (a skill deleted meanwhile is simply not there)."""
     if not rows:
         return
-    links = await db.fetch_all(queries.skill_ids_for_profiles, user_ids=[r["user_id"] for r in rows])
-    slugs = await skills.slugs_by_id(db, (link["skill_id"] for link in links))
+    links = await db.fetch_all(queries.skills_of_profiles, user_ids=[r["user_id"] for r in rows])
     by_user: dict[int, list[str]] = {}
     for link in links:
-        by_user.setdefault(int(link["user_id"]), []).append(slugs[int(link["skill_id"])])
+        by_user.setdefault(int(link["user_id"]), []).append(link["slug"])
     for row in rows:
         row["skills"] = sorted(by_user.get(int(row["user_id"]), []))
 
@@ -74,8 +73,10 @@ async def put_profile(conn: Executor, principal: Principal, user_id: int, body: 
         raise ConflictError("The profile was created concurrently; retry.") from exc
     await conn.execute(queries.delete_profile_skills, user_id=user_id)
     if skill_slugs:
-        await conn.execute_many(
-            queries.insert_profile_skill, [{"user_id": user_id, "skill_id": s} for s in sorted(skill_slugs)]
+        await skills.link_skills(
+            conn,
+            queries.insert_profile_skill,
+            [{"user_id": user_id, "skill_id": s} for s in sorted(skill_slugs)],
         )
     return {**values, "name": user["name"], "skills": sorted(skill_slugs.values())}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from mercenary.projects.tables import ProjectStatus
 from mercenary.users.schemas import UserPublic
@@ -18,7 +18,7 @@ MAX_BATCH = 100
 # Control characters (NUL above all, which PostgreSQL text cannot hold) are refused by the Strict base.
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Budget = Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
+Budget = Annotated[StrictInt, Field(ge=0, le=100_000_000, description="Whole currency units.")]
 SkillSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Skills = Annotated[list[SkillSlug], Field(max_length=MAX_PROJECT_SKILLS)]
 Status = ProjectStatus

@@ -39,7 +39,9 @@ def skill_ids(names: Iterable[str], resolved: dict[str, int]) -> list[int]:
 
 
 async def _link_skills(conn: Executor, project_id: int, ids: Iterable[int]) -> None:
-    await conn.execute_many(queries.insert_skill, [{"project_id": project_id, "skill_id": i} for i in ids])
+    await skills.link_skills(
+        conn, queries.insert_skill, [{"project_id": project_id, "skill_id": i} for i in ids]
+    )
 
 
 async def _set_skills(conn: Executor, project_id: int, ids: list[int]) -> None:

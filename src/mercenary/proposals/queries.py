@@ -94,3 +94,13 @@ by_project_freelancer = _lists(
     pr.c.project_id == bp("project_id"),
     pr.c.freelancer_id == bp("freelancer_id"),
 )
+
+# Whether a freelancer ever proposed on one of an organization's projects (any status): what lets
+# them see that organization's members (users.service.visible_user). Walks the freelancer's
+# proposals (ix_proposals_freelancer_id_id), a few dozen at most.
+proposed_to_tenant = Query(
+    "proposals.proposed_to_tenant",
+    sa.select(sa.literal(1))
+    .where(pr.c.freelancer_id == bp("freelancer_id"), pr.c.tenant_id == bp("tenant_id"))
+    .limit(1),
+)

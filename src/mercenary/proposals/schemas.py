@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 from mercenary.proposals.tables import ProposalStatus
 from mercenary.web.pagination import Page
@@ -18,7 +18,7 @@ class ProposalCreate(Strict):
     """A freelancer's bid on an open project."""
 
     cover_letter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
-    price: Annotated[int, Field(ge=0, le=100_000_000, description="Whole currency units.")]
+    price: Annotated[StrictInt, Field(ge=0, le=100_000_000, description="Whole currency units.")]
 
 
 class ProposalRead(BaseModel):

@@ -147,3 +147,11 @@ async def accepted_freelancer(conn: Executor, project_id: int) -> int | None:
     """The author of the project's accepted proposal, if any."""
     value = await conn.fetch_val(queries.accepted_for, project_id=project_id)
     return None if value is None else int(value)
+
+
+async def proposed_to_tenant(db: Executor, freelancer_id: int, tenant_id: int) -> bool:
+    """Whether ``freelancer_id`` has proposed on any project of organization ``tenant_id``."""
+    return (
+        await db.fetch_val(queries.proposed_to_tenant, freelancer_id=freelancer_id, tenant_id=tenant_id)
+        is not None
+    )

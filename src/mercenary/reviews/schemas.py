@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 from mercenary.web.pagination import Page
 from mercenary.web.schemas import BodyId, Strict
@@ -16,7 +16,7 @@ class ReviewCreate(Strict):
 
     project_id: BodyId
     reviewee_id: BodyId
-    rating: Annotated[int, Field(ge=1, le=5)]
+    rating: Annotated[StrictInt, Field(ge=1, le=5)]
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
 

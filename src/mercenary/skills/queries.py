@@ -58,6 +58,23 @@ update_skill = Query(
 # Aliases and every profile/project link go with the skill (ON DELETE CASCADE).
 delete_skill = Query("skills.delete", sa.delete(s).where(s.c.id == sa.bindparam("id")))
 
+
+def _lock_links(dialect_name: str) -> sa.ClauseElement:
+    # PostgreSQL: every link insert takes a KEY SHARE lock on its skill's row, and new KEY SHARE
+    # lockers join the current ones without queueing behind a waiting DELETE, so under a steady
+    # stream of profile and project writes the DELETE of a skill starved past the statement timeout.
+    # A table lock queues fairly: it waits for the writers in flight, holds new ones back for the
+    # few milliseconds the delete takes, and (SHARE ROW EXCLUSIVE conflicts with itself) two deletes
+    # take turns instead of deadlocking. The tables are named, not imported: a skill knows that
+    # links to it exist (the foreign keys cascade), not how their domains build them. SQLite has
+    # one writer at a time already: a no-op there.
+    if dialect_name == "postgresql":
+        return sa.text("LOCK TABLE profile_skills, project_skills IN SHARE ROW EXCLUSIVE MODE")
+    return sa.select(sa.literal(1))
+
+
+lock_links = Query("skills.lock_links", _lock_links)
+
 insert_alias = Query(
     "skills.insert_alias",
     sa.insert(a).values(skill_id=sa.bindparam("skill_id"), alias=sa.bindparam("alias")),

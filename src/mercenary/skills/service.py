@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from mercenary.backends.cache import CacheSpec, CacheStore
-from mercenary.db import Connection, Executor, IntegrityError, Row
+from mercenary.db import Connection, Executor, IntegrityError, Query, Row
 from mercenary.db.metadata import utcnow
 from mercenary.errors import InvalidRequestError, NotFoundError
 from mercenary.skills import queries
@@ -56,6 +56,18 @@ async def slugs_by_id(conn: Executor, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = await conn.fetch_all(queries.slugs_for_ids, ids=unique)
     return {int(r["id"]): r["slug"] for r in rows}
+
+
+async def link_skills(conn: Executor, query: Query, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` of a link table to skills (a profile's, a project's) with ``query``. A skill
+    resolved earlier in the transaction but deleted (and committed) since breaks the link's foreign
+    key: that is a 422 ``unknown_skill``, as if the name had been unknown from the start."""
+    try:
+        await conn.execute_many(query, rows)
+    except IntegrityError as exc:
+        if exc.constraint is None or not exc.constraint.endswith("_skill_id_skills"):
+            raise
+        raise UnknownSkillError("A skill was deleted while the request ran; send the skills again.") from exc
 
 
 # CACHE-1: the taxonomy changes rarely; its serialized list is cached for 10 minutes (an hour more
@@ -156,7 +168,9 @@ async def update_skill(conn: Connection, cache: CacheStore, skill_id: int, chang
 
 
 async def delete_skill(conn: Connection, cache: CacheStore, skill_id: int) -> None:
-    """Remove a skill, its aliases and every profile's and project's link to it; 404 if missing."""
+    """Remove a skill, its aliases and every profile's and project's link to it; 404 if missing.
+    Link writes wait for the few milliseconds it takes (``queries.lock_links`` says why)."""
     _purge_taxonomy_after_commit(conn, cache)
+    await conn.execute(queries.lock_links)
     if not await conn.execute(queries.delete_skill, id=skill_id):
         raise NotFoundError("No such skill.")

@@ -50,6 +50,8 @@ async def list_users(
 @router.get("/{user_id}", response_model=UserPublic)
 @raises(NotFoundError)
 async def get_user(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
-    """A user's public view."""
+    """A user's public view, for a caller with a reason to see them: any freelancer, a member of
+    the caller's organization, or (for a freelancer) a member of an organization whose project they
+    proposed on. Anyone else is a 404, as for an id that does not exist."""
     state = caller.state
-    return await service.cached_user(state.db, state.cache, user_id)
+    return await service.visible_user(state.db, state.cache, caller.principal, user_id)

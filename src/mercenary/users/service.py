@@ -1,4 +1,12 @@
-"""User use cases and the ``access_user`` guard."""
+"""User use cases and the ``visible_user`` guard.
+
+Who sees whom (SEC-1): a user's public view (name, role) is shown to a caller with a reason to see
+it: anyone sees a freelancer (their profiles are public anyway), themselves and the members of
+their own organization (which ``GET /users`` lists); a freelancer sees the members of an
+organization on whose project they proposed, the counterpart of a shared project; an administrator
+sees everyone. Anyone else gets the 404 of a user who does not exist, so ids cannot be walked to
+list the accounts (administrators included).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,8 @@ from mercenary.db import Executor, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
 from mercenary.errors import NotFoundError
+from mercenary.proposals import service as proposals
+from mercenary.security.principal import Principal
 from mercenary.users import queries
 
 
@@ -35,6 +45,24 @@ async def cached_user(db: Executor, cache: CacheStore, user_id: int) -> Row:
     if row is None or not row["is_active"]:
         raise NotFoundError("No such user.")
     return row
+
+
+async def visible_user(db: Executor, cache: CacheStore, principal: Principal, user_id: int) -> Row:
+    """``user_id`` as ``principal`` may see them (module docstring), through the cache; 404 when
+    missing, deactivated or not visible. Only a freelancer looking at another organization's member
+    costs a statement more than the cached read."""
+    row = await cached_user(db, cache, user_id)
+    if (
+        row["role"] == "freelancer"
+        or row["tenant_id"] == principal.tenant_id
+        or principal.role == "admin"
+        or (
+            principal.role == "freelancer"
+            and await proposals.proposed_to_tenant(db, principal.user_id, int(row["tenant_id"]))
+        )
+    ):
+        return row
+    raise NotFoundError("No such user.")
 
 
 async def list_members(db: Executor, *, tenant_id: int, page: Keyset) -> Slice:

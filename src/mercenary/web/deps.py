@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from mercenary.db.metadata import MAX_ID
 from mercenary.errors import AuthenticationError, InvalidTokenError
@@ -53,7 +55,22 @@ async def signed_in(request: Request) -> Caller:
     return Caller(await current_principal(request), _state(request))
 
 
+def decimal_digits(value: object) -> object:
+    """A path or query integer as plain decimal digits: pydantic's lax int would take ``+1``,
+    ``1_0``, ``01``, `` 1`` or other scripts' digits, so one object had many URLs (and caches).
+    One ``isascii``/``isdigit`` pair per parameter."""
+    if isinstance(value, str) and not (
+        value.isascii() and value.isdigit() and (value[0] != "0" or len(value) == 1)
+    ):
+        raise PydanticCustomError(
+            "int_digits",
+            "Input should be an integer in plain decimal digits (no sign, leading zero or separator)",
+        )
+    return value
+
+
+Digits = BeforeValidator(decimal_digits)
 State = Annotated[AppState, Depends(get_state)]
 SignedIn = Annotated[Caller, Depends(signed_in)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")]
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Limit = Annotated[int, Digits, Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}).")]
+ObjectId = Annotated[int, Digits, Path(ge=1, le=MAX_ID)]

@@ -27,7 +27,9 @@ from mercenary.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from mercenary.web.methods import allowed_methods
 from mercenary.web.middleware import security_headers
+from mercenary.web.schemas import MAX_DEPTH
 
 log = logging.getLogger("mercenary.web")
 CRASH_HEADERS = {"Cache-Control": "no-store", **security_headers.as_dict()}
@@ -79,9 +81,20 @@ VALIDATION_ERROR = ErrorCode(
     "validation_error",
     "Validation error",
     "A parameter or body field is missing, has the wrong type or breaks a constraint of the schema; "
-    "`errors` lists each one (`field`, `in`, `message`, `type`).",
+    "`errors` lists each one (`field`, `in`, `message`, `type`). Integers are strict (no `true`, "
+    'no `"12"` in a body; plain decimal digits in a path or query). Text carrying control '
+    "characters or invisible format characters (bidi controls, zero-width characters, U+2028/9) has "
+    "the `type` `control_characters` or `invisible_characters`.",
 )
-MALFORMED_JSON = ErrorCode(400, "malformed_json", "Malformed JSON", "The request body is not valid JSON.")
+MALFORMED_JSON = ErrorCode(
+    400, "malformed_json", "Malformed JSON", "The request body is not valid JSON (or not valid UTF-8)."
+)
+BODY_TOO_DEEP = ErrorCode(
+    400,
+    "body_too_deep",
+    "Body nested too deeply",
+    "The JSON body nests objects and arrays more than 32 levels deep; `max_depth` says the limit.",
+)
 UNSUPPORTED_MEDIA_TYPE = ErrorCode(
     415,
     "unsupported_media_type",
@@ -91,6 +104,13 @@ UNSUPPORTED_MEDIA_TYPE = ErrorCode(
 PAYLOAD_TOO_LARGE = ErrorCode(
     413, "payload_too_large", "Payload too large", "The request body is larger than `MAX_BODY_BYTES`."
 )
+HEADERS_TOO_LARGE = ErrorCode(
+    431,
+    "headers_too_large",
+    "Request header fields too large",
+    "The request's headers take more than `HTTP_MAX_HEADER_BYTES` bytes or more than 100 lines; "
+    "the server answers before the app sees the request and closes the connection.",
+)
 METHOD_NOT_ALLOWED = ErrorCode(
     405, "method_not_allowed", "Method not allowed", "The path exists but does not take this HTTP method."
 )
@@ -98,7 +118,14 @@ DATABASE_BUSY = ErrorCode(
     503,
     "database_busy",
     "Service unavailable",
-    "The database could not take the write in time (another process held its lock); retry after "
+    "The database could not answer in time (a lock held too long, the statement timeout, a deadlock "
+    "or a serialization conflict); nothing was changed. Retry after `Retry-After` seconds.",
+)
+DATABASE_UNAVAILABLE = ErrorCode(
+    503,
+    "database_unavailable",
+    "Service unavailable",
+    "The connection to the database failed or was lost; nothing was changed. Retry after "
     "`Retry-After` seconds.",
 )
 DEADLINE_EXCEEDED = ErrorCode(
@@ -127,10 +154,13 @@ HTTP_ERROR = ErrorCode(
 WEB_ERRORS = (
     VALIDATION_ERROR,
     MALFORMED_JSON,
+    BODY_TOO_DEEP,
     UNSUPPORTED_MEDIA_TYPE,
     PAYLOAD_TOO_LARGE,
+    HEADERS_TOO_LARGE,
     METHOD_NOT_ALLOWED,
     DATABASE_BUSY,
+    DATABASE_UNAVAILABLE,
     DEADLINE_EXCEEDED,
     SHUTTING_DOWN,
     INTERNAL_ERROR,
@@ -173,6 +203,10 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
+        # A check of the whole body (``Strict``) names the field it found in its context.
+        inner = (err.get("ctx") or {}).get("field")
+        if inner and loc:
+            loc = [*loc, inner]
         out.append(
             {
                 "field": ".".join(loc[1:]) or loc[0] if loc else "",
@@ -193,14 +227,38 @@ def _body_not_json(exc: RequestValidationError) -> bool:
     )
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _empty_body_not_json(request: Request, errors: list[dict[str, Any]]) -> bool:
+    # An empty body reaches validation as "missing" whatever its Content-Type: one that is not JSON
+    # is the client's media type at fault, as for a non-empty body.
+    content_type = request.headers.get("content-type")
+    return (
+        content_type is not None
+        and not _is_json(content_type)
+        and any(e["in"] == "body" and e["type"] == "missing" for e in errors)
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
     if any(e["type"] == "json_invalid" for e in errors):
         return MALFORMED_JSON.response("The request body is not valid JSON.")
-    if _body_not_json(exc):
+    if _body_not_json(exc) or _empty_body_not_json(request, errors):
         return UNSUPPORTED_MEDIA_TYPE.response("Send the request body as `application/json`.")
+    if any(e["type"] == "body_too_deep" for e in errors):
+        return _too_deep()
     return VALIDATION_ERROR.response("The request has invalid fields.", errors=errors)
+
+
+def _too_deep() -> Response:
+    return BODY_TOO_DEEP.response(
+        f"The body nests more than {MAX_DEPTH} levels of objects and arrays.", max_depth=MAX_DEPTH
+    )
 
 
 async def _on_domain(request: Request, exc: Exception) -> Response:
@@ -210,6 +268,16 @@ async def _on_domain(request: Request, exc: Exception) -> Response:
 
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's "error parsing the body", raised from what went wrong while decoding it.
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            return MALFORMED_JSON.response("The request body is not valid UTF-8.")
+        if isinstance(exc.__cause__, RecursionError):
+            return _too_deep()
+    if exc.status_code == 405:
+        return METHOD_NOT_ALLOWED.response(
+            f"{request.method} is not allowed here.", {"Allow": allowed_methods(request)}
+        )
     code, title = HTTP_CODES.get(exc.status_code, (HTTP_ERROR.code, HTTP_ERROR.title))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     return problem(exc.status_code, code, title, detail, dict(exc.headers) if exc.headers else None)
@@ -219,17 +287,10 @@ async def _on_busy(request: Request, exc: Exception) -> Response:
     return DATABASE_BUSY.response("The database is busy; retry shortly.", {"Retry-After": "1"})
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    # Starlette answers a crash from its outermost layer, outside DeliveryMiddleware: say no-store
-    # and add the security headers here. The body says nothing of the error (it is in the log).
-    return INTERNAL_ERROR.response(headers=CRASH_HEADERS)
-
-
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app``. What none of them handles is answered by
+    ``web/middleware/protocol.py`` (``crash_response``)."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(MercenaryError, _on_domain)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(DatabaseBusyError, _on_busy)
-    app.add_exception_handler(Exception, _on_unexpected)

@@ -10,16 +10,17 @@ statuses and codes come from two places:
 1. The route's signature, read the same way for every route so none can be forgotten:
 
    - any parameter or body: 422 ``validation_error``;
-   - a body: 400 ``malformed_json`` / ``bad_request``, 413 ``payload_too_large`` and
-     415 ``unsupported_media_type``;
+   - a body: 400 ``malformed_json`` / ``body_too_deep`` / ``bad_request``, 413
+     ``payload_too_large`` and 415 ``unsupported_media_type``;
    - a path parameter (an id): 404, with the route's own not-found codes or else ``not_found``;
    - a ``fields`` query parameter: 422 ``unknown_field``; a ``cursor`` query parameter: 400
      ``invalid_cursor``;
    - the ``SignedIn`` dependency: 401 ``not_authenticated`` / ``invalid_token``, and the
      operation's ``security`` names the ``bearerAuth`` scheme;
    - the ``State`` or ``SignedIn`` dependency (the database): 503 ``database_busy``,
-     ``deadline_exceeded`` and ``shutting_down`` (``middleware/deadline.py``: an operation that
-     waits on no dependency cannot run past a deadline or a shutdown's grace);
+     ``database_unavailable``, ``deadline_exceeded`` and ``shutting_down``
+     (``middleware/deadline.py``: an operation that waits on no dependency cannot run past a
+     deadline or a shutdown's grace);
    - the ``Idempotent`` dependency: 409 ``idempotency_key_in_flight`` and 422
      ``idempotency_key_reused``;
    - every operation but the health checks: 429 ``rate_limited`` (the rate-limit middleware).
@@ -56,7 +57,9 @@ from mercenary.errors import (
 )
 from mercenary.web.deps import get_state, signed_in
 from mercenary.web.errors import (
+    BODY_TOO_DEEP,
     DATABASE_BUSY,
+    DATABASE_UNAVAILABLE,
     DEADLINE_EXCEEDED,
     MALFORMED_JSON,
     PAYLOAD_TOO_LARGE,
@@ -149,7 +152,13 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if body or path or query or others:
         found.append(VALIDATION_ERROR)
     if body:
-        found += [MALFORMED_JSON, ErrorCode.of(MercenaryError), PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE]
+        found += [
+            MALFORMED_JSON,
+            BODY_TOO_DEEP,
+            ErrorCode.of(MercenaryError),
+            PAYLOAD_TOO_LARGE,
+            UNSUPPORTED_MEDIA_TYPE,
+        ]
     if path and not any(e.status == 404 for e in declared):
         found.append(ErrorCode.of(NotFoundError))
     if any(p.name == "fields" for p in query):
@@ -159,7 +168,7 @@ def error_codes(route: RouteContext) -> dict[int, list[ErrorCode]]:
     if signed_in in calls:
         found += [ErrorCode.of(AuthenticationError), ErrorCode.of(InvalidTokenError)]
     if get_state in calls or signed_in in calls:
-        found += [DATABASE_BUSY, DEADLINE_EXCEEDED, SHUTTING_DOWN]
+        found += [DATABASE_BUSY, DATABASE_UNAVAILABLE, DEADLINE_EXCEEDED, SHUTTING_DOWN]
     if idempotency in calls:
         found += [ErrorCode.of(IdempotencyKeyInFlightError), ErrorCode.of(IdempotencyKeyReusedError)]
     if route.path_format not in UNLIMITED_PATHS:

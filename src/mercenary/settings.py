@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"  # noqa: S105 (refused in production)
@@ -75,6 +75,23 @@ class Settings(BaseSettings):
     HTTP_MAX_CONNECTIONS: int = Field(default=10_000, ge=1, le=1_000_000)
     # Listen queue for connections not yet accepted (the kernel caps it at net.core.somaxconn).
     HTTP_BACKLOG: int = Field(default=4_096, ge=1, le=65_535)
+
+    # Observability (docs/observability.md). LOG_LEVEL: INFO in production, DEBUG for more detail.
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FORMAT: Literal["json", "console"] = "json"
+    # One line per request on mercenary.access (off when the load balancer keeps an access log).
+    ACCESS_LOG: bool = True
+    # Who may read /metrics: comma-separated addresses or CIDR networks of the scrapers. Everyone
+    # else gets a 404; the load balancer must not forward /metrics.
+    METRICS_ALLOW: str = "127.0.0.1/32,::1/128"
+
+    @field_validator("METRICS_ALLOW")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from mercenary.observability.networks import networks
+
+        networks(value)  # raises ValueError, reported as a settings error
+        return value
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

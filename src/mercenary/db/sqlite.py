@@ -224,3 +224,7 @@ class SQLiteDatabase(SingleStatements):
 
     async def ping(self) -> None:
         self.reader._raw.execute("SELECT 1").fetchall()
+
+    def pool_usage(self) -> tuple[int, int]:
+        # The writer is the one connection a request waits for; reads share the reader, never waited on.
+        return int(self._write_lock.locked()), 1

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from mercenary.auth.routes import router as auth_router
 from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
+from mercenary.observability.logs import AccessLog
 from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
 from mercenary.observability.publish import Publisher
@@ -78,7 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL)
     # Outermost: the request histogram and the access line cover everything below, and the
     # correlation id is set before any other layer may log.
-    app.add_middleware(ObserveMiddleware, access_log=settings.ACCESS_LOG)
+    access = settings.ACCESS_LOG and settings.LOG_LEVEL in ("DEBUG", "INFO")
+    app.add_middleware(ObserveMiddleware, access_log=AccessLog(settings.LOG_FORMAT) if access else None)
     openapi.install(app)
     return app
 

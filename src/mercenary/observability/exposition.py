@@ -16,12 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from mercenary.observability import registry
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
 def render() -> bytes:
     """Every series in the text exposition format."""
     if registry.multiprocess():
         from prometheus_client import multiprocess
 
         collected = CollectorRegistry()
-        multiprocess.MultiProcessCollector(collected)
+        multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
         return generate_latest(collected)
     return generate_latest(REGISTRY)

@@ -51,7 +51,9 @@ class ProcessSeries:
     def __init__(self) -> None:
         self._source = ProcessCollector(registry=None)
         self.rss = Gauge(
-            "process_resident_memory_bytes", "Resident memory size in bytes.", registry=None,
+            "process_resident_memory_bytes",
+            "Resident memory size in bytes.",
+            registry=None,
             multiprocess_mode="liveall",
         )
         self.cpu = Counter("process_cpu_seconds", "Total user and system CPU time in seconds.", registry=None)
@@ -123,4 +125,4 @@ class Publisher:
         if self._process is not None:
             from prometheus_client import multiprocess
 
-            multiprocess.mark_process_dead(os.getpid())
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Literal
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 # The *_created series double the page for no use here (Prometheus does not need them for rate()).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # Request latency buckets around the SLOs (p95 < 300 ms): fine below 100 ms, coarse above 1 s.
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -42,7 +43,10 @@ def counter(name: str, documentation: str, labels: Sequence[str] = ()) -> Counte
     return Counter(name, documentation, labels)
 
 
-def gauge(name: str, documentation: str, labels: Sequence[str] = (), *, mode: str = "livesum") -> Gauge:
+GaugeMode = Literal["livesum", "liveall", "livemax"]
+
+
+def gauge(name: str, documentation: str, labels: Sequence[str] = (), *, mode: GaugeMode = "livesum") -> Gauge:
     """A gauge; ``mode`` says how worker processes combine (``livesum``: the sum over live ones;
     ``liveall``: one series per live process, labelled ``pid``; ``livemax``)."""
     return Gauge(name, documentation, labels, multiprocess_mode=mode)

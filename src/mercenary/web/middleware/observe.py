@@ -5,26 +5,24 @@
 - ``request_duration_seconds{route, method, status}``: ``route`` is the template the router matched
   (``/api/v1/projects/{project_id}``), never the raw path, so the series stay a bounded set;
   requests no route matched count as ``<unmatched>`` and unknown methods as ``OTHER``.
-- One access line on ``mercenary.access`` (when ``access_log``): method, path, route, status,
-  duration and database time, with the request id and caller added by the formatter.
+- One access line (``AccessLog``, when given): method, path, route, status, duration and database
+  time, with the request id and the caller.
 
 Cheap on purpose (docs/observability.md has the figures): the histogram's child per (route, method,
-status) is looked up in a dict of our own rather than through ``labels()``, and the access record is
-built only when the logger would emit it.
+status) is looked up in a dict of our own rather than through ``labels()``, and the access line
+bypasses ``logging``'s record machinery.
 """
 
 from __future__ import annotations
 
-import logging
 from time import perf_counter
 from typing import Any
 
-from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.db.timing import DbClock, request_clock
 from mercenary.observability.context import RequestContext, current, request_id
-from mercenary.observability.logs import ACCESS
+from mercenary.observability.logs import AccessLog
 from mercenary.observability.registry import REQUEST_DURATION
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -34,7 +32,7 @@ UNMATCHED = "<unmatched>"
 class ObserveMiddleware:
     """Correlation id, the request histogram and the access log around ``app``."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: AccessLog | None = None) -> None:
         self.app = app
         self.access_log = access_log
         self._children: dict[tuple[str, str, int], Any] = {}
@@ -77,26 +75,18 @@ class ObserveMiddleware:
             route = getattr(matched, "path", UNMATCHED) if matched is not None else UNMATCHED
             method = scope["method"] if scope["method"] in METHODS else "OTHER"
             self._observe(route, method, status, elapsed)
-            if self.access_log and ACCESS.isEnabledFor(logging.INFO):
-                self._access(scope, route, method, status, elapsed, clock.seconds)
+            if self.access_log is not None:
+                client = scope.get("client")
+                self.access_log.write(
+                    {
+                        "method": method,
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                        "db_ms": round(clock.seconds * 1000, 3),
+                        "client": client[0] if client else None,
+                    }
+                )
             request_clock.reset(clock_token)
             current.reset(token)
-
-    @staticmethod
-    def _access(scope: Scope, route: str, method: str, status: int, elapsed: float, db_s: float) -> None:
-        client = scope.get("client")
-        ACCESS.info(
-            "%s %s %d",
-            method,
-            scope["path"],
-            status,
-            extra={
-                "method": method,
-                "path": scope["path"],
-                "route": route,
-                "status": status,
-                "duration_ms": round(elapsed * 1000, 3),
-                "db_ms": round(db_s * 1000, 3),
-                "client": client[0] if client else None,
-            },
-        )

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     # else gets a 404; the load balancer must not forward /metrics.
     METRICS_ALLOW: str = "127.0.0.1/32,::1/128"
 
+    @field_validator("LOG_LEVEL", "LOG_FORMAT", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if value.lower() in ("debug", "info", "warning", "error") else value.lower()
+
     @field_validator("METRICS_ALLOW")
     @classmethod
     def _networks(cls, value: str) -> str:

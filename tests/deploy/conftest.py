@@ -1,0 +1,70 @@
+"""The real service for the deploy checks: ``mercenary serve --workers 2`` on a free loopback port
+(so its metrics go through the multiprocess files), on a migrated SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
+from tests.support.metrics import samples
+
+BIN = Path(sys.executable).parent
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+@dataclass
+class Served:
+    """A running ``mercenary serve``."""
+
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310 (loopback)
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def metrics(self) -> dict[str, list]:  # type: ignore[type-arg]
+        status, body = self.get("/metrics")
+        assert status == 200, body
+        return samples(body.decode())
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("served")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'served.db'}", "MERCENARY_ENV": "development"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # serve makes its own for two workers
+    subprocess.run([BIN / "mercenary", "migrate"], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [BIN / "mercenary", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Served(port, proc, log)
+    try:
+        wait_until(lambda: http_ok(f"{server.url}/health"), 60, "serve", proc)
+        # Both workers up: each publishes its RSS (one series per pid) as it starts.
+        wait_until(lambda: len(server.metrics().get("process_resident_memory_bytes", [])) == 2, 30, "workers")
+        yield server
+    finally:
+        stop(proc)

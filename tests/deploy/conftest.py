@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
@@ -32,12 +33,22 @@ class Served:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str, token: str | None = None) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.get(self.url + path, headers=headers, timeout=10)
+        return response.status_code, response.content
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = httpx.post(self.url + path, json=body, timeout=10)
+        assert response.is_success, response.text
+        return response.json()
+
+    def ready(self) -> bool:
+        """Both workers are up: each publishes its RSS (one series per pid) as it starts."""
         try:
-            with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310 (loopback)
-                return int(response.status), bytes(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return len(self.metrics().get("process_resident_memory_bytes", [])) == 2
+        except httpx.HTTPError:
+            return False
 
     def metrics(self) -> dict[str, list]:  # type: ignore[type-arg]
         status, body = self.get("/metrics")
@@ -45,7 +56,7 @@ class Served:
         return samples(body.decode())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("served")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'served.db'}", "MERCENARY_ENV": "development"}
@@ -63,8 +74,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = Served(port, proc, log)
     try:
         wait_until(lambda: http_ok(f"{server.url}/health"), 60, "serve", proc)
-        # Both workers up: each publishes its RSS (one series per pid) as it starts.
-        wait_until(lambda: len(server.metrics().get("process_resident_memory_bytes", [])) == 2, 30, "workers")
+        wait_until(server.ready, 30, "workers", proc)
         yield server
     finally:
         stop(proc)

@@ -17,6 +17,4 @@ def samples(text: str) -> dict[str, list[Sample]]:
 
 def total(found: dict[str, list[Sample]], name: str, **labels: str) -> float:
     """The sum of ``name``'s samples whose labels include ``labels`` (0 when there are none)."""
-    return sum(
-        s.value for s in found.get(name, []) if all(s.labels.get(k) == v for k, v in labels.items())
-    )
+    return sum(s.value for s in found.get(name, []) if all(s.labels.get(k) == v for k, v in labels.items()))

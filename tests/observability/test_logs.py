@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
-from mercenary.app import create_app
+from mercenary.app import app_from_env, create_app
 from mercenary.observability.logs import AccessLog, ConsoleFormatter, JsonFormatter
 from tests.api.helpers import bearer, signup
 from tests.conftest import make_settings
@@ -101,3 +102,21 @@ def test_access_log_console_format_and_a_broken_stream() -> None:
     assert "INFO    mercenary.access: GET /health 200  method=GET path=/health" in stream.getvalue()
     stream.close()
     AccessLog("json", stream).write(dict(fields))  # a closed stream loses the line, raises nothing
+
+
+@pytest.mark.usefixtures("log_stream")  # puts the root logger back afterwards
+def test_the_server_factory_configures_logging_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("LOG_FORMAT", "console")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    uvicorn_error.addHandler(logging.NullHandler())
+    uvicorn_error.propagate = False
+    app_from_env()
+    root = logging.getLogger()
+    (handler,) = root.handlers
+    assert isinstance(handler.formatter, ConsoleFormatter) and root.level == logging.DEBUG
+    # The server's own lines go through the same handler and format.
+    assert uvicorn_error.propagate and not uvicorn_error.handlers

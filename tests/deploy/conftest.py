@@ -56,7 +56,7 @@ class Served:
         return samples(body.decode())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("served")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'served.db'}", "MERCENARY_ENV": "development"}

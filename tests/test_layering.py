@@ -4,7 +4,8 @@ Every ``import`` counts: at the top, inside functions (where a cycle likes to hi
 ``TYPE_CHECKING``. The rules:
 
 - no import cycle between modules;
-- the shared layers (``db/``, ``web/``, ``backends/``, ``security/``) import no domain package;
+- the shared layers (``db/``, ``web/``, ``backends/``, ``security/``, ``observability/``) import no
+  domain package;
 - a domain never imports another domain's ``queries`` or ``tables`` (it calls that domain's service);
 - inside a domain only ``routes`` and ``schemas`` import ``web/`` (services know nothing of HTTP);
 - ``mercenary_perf`` never imports ``mercenary`` (it talks to the service over HTTP and the DB URL).
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-SHARED = ("db", "web", "backends", "security")
+SHARED = ("db", "web", "backends", "security", "observability")
 # A package is a domain when it has routes or a service: its own tables, queries, rules and endpoints.
 DOMAINS = frozenset(
     d.name for d in (SRC / "mercenary").iterdir() if (d / "service.py").exists() or (d / "routes.py").exists()

@@ -9,7 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mercenary.auth.routes import router as auth_router
+from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
+from mercenary.observability.logs import AccessLog
+from mercenary.observability.logs import configure as configure_logging
+from mercenary.observability.networks import networks
+from mercenary.observability.publish import Publisher
+from mercenary.observability.registry import DB_STATEMENT_DURATION
 from mercenary.profiles.routes import router as profiles_router
 from mercenary.projects.routes import router as projects_router
 from mercenary.projects.routes import search_router as projects_search_router
@@ -25,6 +31,7 @@ from mercenary.web.limits import RatePolicy
 from mercenary.web.middleware.body_limit import BodyLimitMiddleware
 from mercenary.web.middleware.deadline import DeadlineMiddleware
 from mercenary.web.middleware.delivery import DeliveryMiddleware
+from mercenary.web.middleware.observe import ObserveMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
 
@@ -35,9 +42,14 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
+        publisher = app.state.metrics = Publisher(state.cache, state.db)
+        app.state.metrics_allow = networks(settings.METRICS_ALLOW)
+        observe_statements(DB_STATEMENT_DURATION.observe)
+        publisher.start()
         try:
             yield
         finally:
+            await publisher.stop()
             await state.close()
 
     app = FastAPI(
@@ -76,13 +88,20 @@ def create_app(settings: Settings) -> FastAPI:
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)
-    # Outermost: HEAD is a GET to every layer inside, and it answers what nothing else handled.
+    # HEAD is a GET to every layer inside, and it answers what nothing else handled.
     app.add_middleware(ProtocolMiddleware)
+    # Outermost: the request histogram and the access line cover everything below (the protocol
+    # layer's crash answers included), and the correlation id is set before any other layer may log.
+    access = settings.ACCESS_LOG and settings.LOG_LEVEL in ("DEBUG", "INFO")
+    app.add_middleware(ObserveMiddleware, access_log=AccessLog(settings.LOG_FORMAT) if access else None)
     openapi.install(app)
     docs.install(app)
     return app
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory``: settings from the environment."""
-    return create_app(Settings())
+    """Factory for ``uvicorn --factory``: settings from the environment, logging as they say (each
+    worker process configures its own)."""
+    settings = Settings()
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    return create_app(settings)

@@ -22,9 +22,10 @@ def _settings() -> Settings:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the API under uvicorn (uvloop + httptools), with the limits many connections need."""
-    import uvicorn
+    import shutil
 
     from mercenary import serving
+    from mercenary.observability.logs import configure
 
     settings = _settings()  # fail loudly on bad settings before forking workers
     try:
@@ -32,9 +33,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except serving.ServeLimitError as exc:
         print(exc, file=sys.stderr)
         return 2
-    for line in lines:
+    created, said = serving.metrics_dir(args.workers)
+    for line in [*lines, *([said] if said else [])]:
         print(line, file=sys.stderr)
     serving.exit_zero_on_sigterm()
+    # The server's own lines in the service's format; each worker configures itself (app_from_env).
+    configure(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    try:
+        _run(args, settings)
+    finally:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from mercenary import serving
+
     uvicorn.run(
         "mercenary.app:app_from_env",
         factory=True,
@@ -44,10 +61,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop="uvloop",
         access_log=False,
         proxy_headers=False,
-        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        log_config=None,  # logging is the service's (observability/logs.py)
+        log_level=settings.LOG_LEVEL.lower(),
         **serving.uvicorn_options(settings),
     )
-    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -22,6 +22,10 @@
   (+57 MB of RSS after six logins, measured). :func:`cap_mmap_threshold` fixes the threshold at
   1 MiB: larger blocks are mapped and unmapped each time, and the RSS comes back down.
 
+- Metrics with several workers: any worker may answer a scrape, so the workers keep their metric
+  values in files of a shared ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode),
+  a fresh temporary one unless the environment names one (:func:`metrics_dir`).
+
 docs/operations.md has the figures and how to raise each limit on a VM.
 """
 
@@ -181,6 +185,29 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "timeout_graceful_shutdown": settings.SHUTDOWN_GRACE_S,
         "h11_max_incomplete_event_size": settings.HTTP_MAX_HEADER_BYTES,
     }
+
+
+def metrics_dir(workers: int) -> tuple[Path | None, str | None]:
+    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a directory for ``workers`` processes (before they
+    start): (a directory created here, to remove at exit, or None; what was done, or None).
+
+    A directory named by the environment is emptied of the previous run's files (a scrape would
+    add them to this run's counters). One process needs none: its values stay in memory.
+    """
+    named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        folder = Path(named)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return None, f"metrics of every worker in {folder}"
+    if workers <= 1:
+        return None, None
+    import tempfile
+
+    created = Path(tempfile.mkdtemp(prefix="mercenary-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(created)
+    return created, f"metrics of {workers} workers in {created}"
 
 
 class IdleLightProtocol(HttpToolsProtocol):

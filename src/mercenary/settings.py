@@ -172,6 +172,30 @@ class Settings(BaseSettings):
             return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
         return value
 
+    # Observability (docs/observability.md). LOG_LEVEL: INFO in production, DEBUG for more detail.
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FORMAT: Literal["json", "console"] = "json"
+    # One line per request on mercenary.access (off when the load balancer keeps an access log).
+    ACCESS_LOG: bool = True
+    # Who may read /metrics: comma-separated addresses or CIDR networks of the scrapers. Everyone
+    # else gets a 404; the load balancer must not forward /metrics.
+    METRICS_ALLOW: str = "127.0.0.1/32,::1/128"
+
+    @field_validator("LOG_LEVEL", "LOG_FORMAT", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if value.lower() in ("debug", "info", "warning", "error") else value.lower()
+
+    @field_validator("METRICS_ALLOW")
+    @classmethod
+    def _metrics_allow(cls, value: str) -> str:
+        from mercenary.observability.networks import networks
+
+        networks(value)  # raises ValueError, reported as a settings error
+        return value
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
         if self.MERCENARY_ENV == "production" and self.SECRET_KEY == DEV_SECRET_KEY:

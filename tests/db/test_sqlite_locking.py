@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -98,3 +99,23 @@ async def test_busy_database_is_a_503_with_retry_after(sqlite_template: Path, tm
             other.close()
     assert response.status_code == 503
     assert response.json()["code"] == "database_busy" and response.headers["retry-after"] == "1"
+
+
+async def test_opening_waits_for_a_lock_held_at_start_up(tmp_path: Path) -> None:
+    # Another process (a sibling worker) holds the file while this one opens it: the switch to WAL
+    # waits for it, up to SQLITE_BUSY_TIMEOUT_MS, instead of failing the start.
+    path = tmp_path / "start.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.2, other.rollback)
+    release.start()
+    db = open_database(make_settings(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=5_000))
+    try:
+        await db.connect()
+        with sqlite3.connect(path) as check:
+            assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        release.join()
+        other.close()
+        await db.close()

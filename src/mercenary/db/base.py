@@ -197,3 +197,7 @@ class Database(Executor, Protocol):
     async def ping(self) -> None:
         """Raise if the database cannot answer ``SELECT 1``."""
         ...
+
+    def pool_usage(self) -> tuple[int, int]:
+        """(connections lent out, connections the pool may open), for the metrics."""
+        ...

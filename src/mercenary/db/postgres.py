@@ -240,3 +240,8 @@ class PostgresDatabase(SingleStatements):
 
     async def ping(self) -> None:
         await self.pool.fetchval("SELECT 1")
+
+    def pool_usage(self) -> tuple[int, int]:
+        if self._pool is None:
+            return 0, self._settings.DB_POOL_SIZE
+        return self._pool.get_size() - self._pool.get_idle_size(), self._pool.get_max_size()

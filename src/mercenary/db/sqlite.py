@@ -138,7 +138,10 @@ class SQLiteDatabase(SingleStatements):
     def _open(self, *, query_only: bool) -> SQLiteConnection:
         raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         for pragma in (
-            "PRAGMA busy_timeout = 0",  # waits happen in _begin, off the event loop
+            # Opening waits for a lock like a transaction would: the workers of one `serve` open
+            # the file at the same moment, and one switching it to WAL locks out the others (a
+            # worker that failed here stopped the whole server). Once only, at start-up.
+            f"PRAGMA busy_timeout = {int(self._busy_s * 1000)}",
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
@@ -147,6 +150,7 @@ class SQLiteDatabase(SingleStatements):
             # in the process's RSS (SLO-7), and the OS page cache serves re-reads anyway.
             "PRAGMA cache_size = -16000",
             f"PRAGMA query_only = {'ON' if query_only else 'OFF'}",
+            "PRAGMA busy_timeout = 0",  # from here on, waits happen in _begin, off the event loop
         ):
             raw.execute(pragma)
         return SQLiteConnection(raw, self)
@@ -224,3 +228,7 @@ class SQLiteDatabase(SingleStatements):
 
     async def ping(self) -> None:
         self.reader._raw.execute("SELECT 1").fetchall()
+
+    def pool_usage(self) -> tuple[int, int]:
+        # The writer is the one connection a request waits for; reads share the reader, never waited on.
+        return int(self._write_lock.locked()), 1

@@ -8,11 +8,14 @@ clock is the same object). Outside a request (the CLI, seeding, a worker) there 
 statements are only compared with the slow threshold. ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` are
 round trips too: they count in the request's time (:func:`charge`) but are not logged as slow
 statements, and they are not counted in ``queries_executed``.
+
+A process that exports metrics hands :func:`observe_statements` a callback (the statement-time
+histogram's ``observe``): the storage layer stays ignorant of what is done with the figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from time import perf_counter
 from typing import Any
@@ -30,6 +33,13 @@ class DbClock:
 
 
 request_clock: ContextVar[DbClock | None] = ContextVar("mercenary_db_clock", default=None)
+_observer: Callable[[float], None] | None = None
+
+
+def observe_statements(observer: Callable[[float], None] | None) -> None:
+    """Call ``observer`` with every statement's duration in seconds (None stops)."""
+    global _observer
+    _observer = observer
 
 
 def statement_finished(
@@ -47,6 +57,8 @@ def statement_finished(
     clock = request_clock.get()
     if clock is not None:
         clock.seconds += elapsed
+    if _observer is not None:
+        _observer(elapsed)
     if elapsed > slow_after_s:
         log_slow_statement(query, sql, params, elapsed, rows=rows)
 

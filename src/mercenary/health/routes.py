@@ -1,4 +1,5 @@
-"""``/health`` says the process is alive; ``/ready`` says its dependencies answer (API-9)."""
+"""``/health`` says the process is alive; ``/ready`` says its dependencies answer (API-9); ``/metrics``
+is for the Prometheus scrapers in ``METRICS_ALLOW`` (OBS-1, docs/observability.md)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import time
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from mercenary.observability.networks import allowed
 from mercenary.web.deps import State
 
 router = APIRouter(tags=["health"])
@@ -62,3 +65,16 @@ async def ready(state: State) -> Response:
         "jobs": jobs,
     }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics, to peers in ``METRICS_ALLOW``; anyone else gets the 404 of an unknown path."""
+    from mercenary.observability import exposition
+
+    app_state = request.app.state
+    client = request.client
+    if not allowed(client.host if client else None, app_state.metrics_allow):
+        raise HTTPException(404)
+    app_state.metrics.publish()
+    return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from mercenary.db.metadata import MAX_ID
 from mercenary.errors import AuthenticationError, InvalidTokenError
+from mercenary.observability.context import identify
 from mercenary.security.principal import Principal
 from mercenary.state import AppState
 from mercenary.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -37,7 +38,9 @@ async def current_principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidTokenError("The Authorization header must be `Bearer <token>`.")
-    return _state(request).tokens.verify_access(token.strip())
+    principal = _state(request).tokens.verify_access(token.strip())
+    identify(tenant=principal.tenant_id, user=principal.user_id)  # for the request's log lines
+    return principal
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,8 +106,12 @@ class DeliveryMiddleware:
             await self.app(scope, receive, send)
             return
         started = perf_counter()
-        clock = DbClock()
-        token = request_clock.set(clock)
+        # The observing layer outside opens the clock when it is there (it logs the database time).
+        clock = request_clock.get()
+        token = None
+        if clock is None:
+            clock = DbClock()
+            token = request_clock.set(clock)
         authorized = False
         accept_encoding = if_none_match = b""
         for name, value in scope["headers"]:
@@ -206,4 +210,5 @@ class DeliveryMiddleware:
         try:
             await self.app(scope, receive, deliver)
         finally:
-            request_clock.reset(token)
+            if token is not None:
+                request_clock.reset(token)

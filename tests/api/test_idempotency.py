@@ -99,9 +99,28 @@ async def test_a_failed_request_stores_nothing_and_frees_its_key(
 
 async def test_a_duplicate_in_flight_gets_409(client: httpx.AsyncClient, db: Database) -> None:
     # Two real concurrent sign-ups with one key: the first holds its claim while its password is
-    # hashed in a thread, and the second arrives meanwhile.
+    # hashed, and the second arrives meanwhile. The hash waits until the second has its answer, so
+    # the first cannot finish before the second has claimed (on a fast machine it could).
     headers = {"Idempotency-Key": "signup-1"}
-    answers = await asyncio.gather(*(client.post(SIGNUP, json=NEWCOMER, headers=headers) for _ in range(2)))
+    state = client._transport.app.state.mercenary  # type: ignore[attr-defined]
+    hash_password = state.hasher.hash
+    second_answered = asyncio.Event()
+
+    async def slow_hash(password: str) -> str:
+        await second_answered.wait()
+        hashed: str = await hash_password(password)
+        return hashed
+
+    async def post() -> httpx.Response:
+        answer = await client.post(SIGNUP, json=NEWCOMER, headers=headers)
+        second_answered.set()  # whichever answers first is the one that did not hash
+        return answer
+
+    state.hasher.hash = slow_hash
+    try:
+        answers = await asyncio.wait_for(asyncio.gather(post(), post()), 30)
+    finally:
+        del state.hasher.hash
     assert sorted(r.status_code for r in answers) == [201, 409]
     conflict = next(r for r in answers if r.status_code == 409)
     assert_problem(conflict, 409, "idempotency_key_in_flight")

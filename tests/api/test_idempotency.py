@@ -21,6 +21,7 @@ from mercenary.app import create_app
 from mercenary.cli import main
 from mercenary.db import Database
 from mercenary.db.metadata import utcnow
+from mercenary.idempotency.tables import idempotency_keys
 from mercenary.settings import Settings
 from mercenary_perf.rig.procs import stop
 from tests.api.helpers import PASSWORD, assert_problem, bearer, signup
@@ -127,8 +128,18 @@ async def test_a_duplicate_in_flight_gets_409(client: httpx.AsyncClient, db: Dat
     assert conflict.headers["retry-after"] == "1"
     created = next(r for r in answers if r.status_code == 201)
     retry = await client.post(SIGNUP, json=NEWCOMER, headers=headers)
-    assert (retry.status_code, retry.content) == (201, created.content)
+    assert (retry.status_code, retry.headers["idempotent-replayed"]) == (201, "true")
+    assert retry.json()["user"] == created.json()["user"]
     assert await count(db, "users") == 1
+    # The stored answer holds no live session: a replay gets a new pair, and both pairs work.
+    first, again = created.json(), retry.json()
+    assert again["refresh_token"] != first["refresh_token"]
+    stored = [row["body"] for row in await db.fetch_all(sa.select(idempotency_keys.c.body))]
+    assert stored and not any(first["refresh_token"].encode() in bytes(body) for body in stored)
+    assert not any(first["access_token"].encode() in bytes(body) for body in stored)
+    for pair in (first, again):
+        me = await client.get("/api/v1/users/me", headers=bearer(pair["access_token"]))
+        assert me.status_code == 200
     # An anonymous caller's keys belong to its address: from elsewhere the key is another key.
     app = client._transport.app  # type: ignore[attr-defined]
     transport = httpx.ASGITransport(app=app, client=("198.51.100.4", 5000))
@@ -248,7 +259,7 @@ def test_keys_hold_across_processes(two_processes: tuple[str, str]) -> None:
         statuses = sorted(r.status_code for r in answers)
         assert statuses in ([201, 409], [201, 201]), [r.text for r in answers]
         if statuses == [201, 201]:  # the second arrived after the first had finished: a replay
-            assert answers[0].content == answers[1].content
+            assert answers[0].json()["user"] == answers[1].json()["user"]
         retry = b.post(SIGNUP, json=NEWCOMER, headers=headers)
         assert retry.status_code == 201 and retry.headers["idempotent-replayed"] == "true"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request, Response
 
 from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
@@ -13,7 +14,7 @@ from mercenary.db import Connection
 from mercenary.errors import HasherBusyError, InvalidRequestError, RateLimitedError
 from mercenary.tenants.errors import UnknownInvitationError
 from mercenary.web.deps import State
-from mercenary.web.idempotency import Idempotent, anonymous_scope, serialized
+from mercenary.web.idempotency import REPLAYED, Idempotent, anonymous_scope, serialized
 from mercenary.web.limits import check_account
 from mercenary.web.openapi import raises
 
@@ -39,11 +40,19 @@ async def signup(
     await check_account(state.limiter, state.rate_policy, str(body.email).lower())
     async with idem.begin(state, anonymous_scope(request)) as once:
         if once.replay is not None:
-            return once.replay
+            # The stored answer keeps the new user, not the tokens: whoever can read the database
+            # must not find a live session there (refresh tokens are kept as digests). The retry
+            # proved the password (the key's fingerprint covers the body), so it gets a new pair.
+            tokens = await auth.login(str(body.email), body.password)
+            user = orjson.loads(once.replay.body)["user"]
+            replayed = serialized(SignupResponse, {**tokens, "user": user})
+            return Response(replayed, 201, REPLAYED, media_type="application/json")
         sent: list[Response] = []
 
         async def record(conn: Connection, result: dict[str, Any]) -> None:
-            sent.append(await once.record(conn, 201, serialized(SignupResponse, result)))
+            body = serialized(SignupResponse, result)
+            kept = orjson.dumps({"user": orjson.loads(body)["user"]})
+            sent.append(await once.record(conn, 201, body, stored=kept))
 
         await auth.signup(body, within=record)
         return sent[0]

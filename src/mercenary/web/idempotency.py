@@ -80,10 +80,13 @@ class Once:
     replay: Response | None = None
     recorded: bool = False
 
-    async def record(self, conn: Connection, status: int, body: bytes) -> Response:
-        """The response to send, its copy stored in ``conn``'s transaction (the write's)."""
+    async def record(
+        self, conn: Connection, status: int, body: bytes, stored: bytes | None = None
+    ) -> Response:
+        """The response to send, its copy (or ``stored``, what a replay needs of it) stored in
+        ``conn``'s transaction (the write's)."""
         if self.keys is not None and self.claim is not None:
-            await self.keys.complete(conn, self.claim, status, body)
+            await self.keys.complete(conn, self.claim, status, body if stored is None else stored)
             self.recorded = True
         return Response(body, status_code=status, media_type="application/json")
 

@@ -65,6 +65,11 @@ async def test_metrics_show_every_series_after_traffic(client: httpx.AsyncClient
     assert total(after, "db_pool_size") == expected_size
     assert total(after, "db_pool_in_use") == 0
 
+    # The rate limiter: every request but the scrapes was counted (limits are high enough here).
+    assert gained("ratelimit_checked_total") >= 8
+    assert total(after, "ratelimit_rejections_total") == 0
+    assert total(after, "ratelimit_failed_open_total") == 0
+
     # The process: this one's RSS and CPU, and the memory it may use.
     assert 20e6 < total(after, "process_resident_memory_bytes") < total(after, "memory_limit_bytes")
     assert total(after, "process_cpu_seconds_total") > 0

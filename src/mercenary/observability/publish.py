@@ -22,6 +22,7 @@ from typing import Protocol
 from prometheus_client import Counter, Gauge, ProcessCollector
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.ratelimit import RateLimiter
 from mercenary.observability import registry
 
 INTERVAL_S = 5.0
@@ -73,9 +74,10 @@ class Publisher:
     """Copies one app's cache counters, pool usage (and, multiprocess, process figures) into the
     exported series."""
 
-    def __init__(self, cache: CacheStore, db: Pooled) -> None:
+    def __init__(self, cache: CacheStore, db: Pooled, limiter: RateLimiter | None = None) -> None:
         self.cache = cache
         self.db = db
+        self.limiter = limiter
         self._seen: dict[tuple[str, str], int] = {}
         self._series = {
             "hits": registry.CACHE_HITS,
@@ -98,6 +100,17 @@ class Publisher:
                     self._seen[(name, field)] = value
                 elif not seen:
                     series.labels(name)  # the series exists (at 0) once the kind has been used
+        if self.limiter is not None:
+            limits = self.limiter.counters
+            for field, series in (
+                ("checked", registry.RATELIMIT_CHECKED),
+                ("limited", registry.RATELIMIT_REJECTIONS),
+                ("failed_open", registry.RATELIMIT_FAILED_OPEN),
+            ):
+                value, seen = getattr(limits, field), self._seen.get(("ratelimit", field), 0)
+                if value > seen:
+                    series.inc(value - seen)
+                    self._seen[("ratelimit", field)] = value
         in_use, size = self.db.pool_usage()
         registry.DB_POOL_IN_USE.set(in_use)
         registry.DB_POOL_SIZE.set(size)

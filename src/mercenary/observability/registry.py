@@ -9,7 +9,6 @@ Systems not built yet add their series here with :func:`counter`, :func:`gauge` 
 :func:`histogram` when they are wired, under these names (documented in docs/observability.md, and
 left out until something real feeds them: an exported series that is always zero would be a lie):
 
-- ``ratelimit_rejections_total{limit}``  requests refused by the rate limiter;
 - ``requests_shed_total{reason}``        requests refused by load shedding;
 - ``breaker_state{backend}``             0 closed, 1 half-open, 2 open;
 - ``queue_depth{queue}``, ``queue_wait_seconds{queue}`` (histogram), ``job_duration_seconds{job}``
@@ -74,6 +73,11 @@ CACHE_HITS = counter("cache_hits", "Reads served from the cache, per kind of cac
 CACHE_MISSES = counter("cache_misses", "Reads that loaded from the database, per kind.", ("cache",))
 CACHE_STALE = counter("cache_stale", "Stale values served because the database failed, per kind.", ("cache",))
 CACHE_ERRORS = counter("cache_errors", "Cache backend failures bypassed, per kind.", ("cache",))
+RATELIMIT_CHECKED = counter("ratelimit_checked", "Requests counted against a rate limit.")
+RATELIMIT_REJECTIONS = counter("ratelimit_rejections", "Requests refused by the rate limiter (429).")
+RATELIMIT_FAILED_OPEN = counter(
+    "ratelimit_failed_open", "Requests let through uncounted because the limiter's backend had failed."
+)
 DB_POOL_IN_USE = gauge("db_pool_in_use", "Database connections lent out (the SQLite writer while held).")
 DB_POOL_SIZE = gauge("db_pool_size", "Database connections the pool may open (DB_POOL_SIZE; 1 on SQLite).")
 MEMORY_LIMIT = gauge(

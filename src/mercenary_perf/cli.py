@@ -1,4 +1,4 @@
-"""``mercenary-perf``: open-loop load, scenarios with SLO verdicts, the reference rig, reports, capacity plans.
+"""``mercenary-perf``: open-loop load, SLO verdicts, the reference rig, reports, capacity plans.
 
 Exit status is 0 only when every threshold passed with a reliable generator: 1 when a threshold
 failed, 3 when the generator was UNRELIABLE (its lag or rate was past its limits, so the figures

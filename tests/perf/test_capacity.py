@@ -38,13 +38,24 @@ def test_the_arithmetic_of_a_stress_knee_and_a_mixed_run(capsys: pytest.CaptureF
         "at_peak_p50": 5.0, "at_peak_p95": 20.0, "at_design_p50": 10.0, "at_design_p95": 40.0, "per_process": 10,
     }  # fmt: skip
     fl = plan["fleet"]
-    assert (fl["instances"], fl["processes"], fl["rps_per_instance_limit"], fl["max_peak_rps"]) == (4, 4, 300, 1200)
+    assert (fl["instances"], fl["processes"], fl["rps_per_instance_limit"], fl["max_peak_rps"]) == (
+        4,
+        4,
+        300,
+        1200,
+    )
     db = plan["database"]
     # (4 API processes + 1 job worker) x 10; below 80 % of 100 means at most 79.
     assert (db["pools"], db["direct_connections"], db["budget"], db["pgbouncer"]) == (5, 50, 79, False)
     assert (db["max_instances_direct"], db["max_peak_direct_rps"]) == (6, 1800)
     assert (db["hold_ms"], db["busy_at_design"], db["max_peak_rps"]) == (5, 10, 7900)
-    assert plan["memory"] == {"rss_mb": 120, "limit_mb": 240, "scale_at_mb": 192, "fleet_mb": 960, "slo7_ok": True}
+    assert plan["memory"] == {
+        "rss_mb": 120,
+        "limit_mb": 240,
+        "scale_at_mb": 192,
+        "fleet_mb": 960,
+        "slo7_ok": True,
+    }
     whens = [t["when"] for t in plan["triggers"]]
     assert "req/s per instance > 300 for 10 min" in whens
     assert "RSS > 192 MB (80 % of 240 MB)" in whens
@@ -53,7 +64,9 @@ def test_the_arithmetic_of_a_stress_knee_and_a_mixed_run(capsys: pytest.CaptureF
     assert any("connections in use > 79" in w for w in whens)
 
 
-def test_markdown_is_the_default_output_and_out_writes_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_markdown_is_the_default_output_and_out_writes_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out = tmp_path / "plan.md"
     assert main(["capacity", r("stress.json"), r("mixed.json"), "--peak", "1000", "--out", str(out)]) == 0
     text = capsys.readouterr().out
@@ -70,7 +83,11 @@ def test_past_the_direct_budget_pgbouncer_is_needed(capsys: pytest.CaptureFixtur
     assert code == 0
     assert plan["verdict"] == "PGBOUNCER"
     db = plan["database"]
-    assert (plan["fleet"]["instances"], db["direct_connections"], db["pgbouncer_max_client_conn"]) == (7, 80, 80)
+    assert (plan["fleet"]["instances"], db["direct_connections"], db["pgbouncer_max_client_conn"]) == (
+        7,
+        80,
+        80,
+    )
     assert plan["notes"] == []  # 20 busy at the design rate fit the default server pool of 20
     assert main(["capacity", r("stress.json"), r("mixed.json"), "--peak", "2000"]) == 0
     assert "**PgBouncer needed**" in capsys.readouterr().out
@@ -119,7 +136,9 @@ def test_stress_alone_uses_its_knee_step_and_its_workers(capsys: pytest.CaptureF
     assert not any("read replica" in t["action"] for t in plan["triggers"])
 
 
-def test_unreliable_runs_give_no_latencies_when_a_reliable_one_exists(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreliable_runs_give_no_latencies_when_a_reliable_one_exists(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _, plan = plan_of(capsys, r("stress.json"), r("mixed-unreliable.json"), r("mixed.json"), "--peak", "1000")
     assert plan["measured"]["p95_ms"] == 20
     _, plan = plan_of(capsys, r("stress.json"), r("mixed-unreliable.json"), "--peak", "1000")

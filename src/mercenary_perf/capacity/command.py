@@ -54,7 +54,9 @@ def _positive(kind: type[int] | type[float], minimum: float = 0.0, strict: bool 
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text}") from None
         if value < minimum or (strict and value == minimum):
-            raise argparse.ArgumentTypeError(f"must be {'above' if strict else 'at least'} {minimum:g}, not {text}")
+            raise argparse.ArgumentTypeError(
+                f"must be {'above' if strict else 'at least'} {minimum:g}, not {text}"
+            )
         return value
 
     return parse
@@ -68,7 +70,12 @@ def add_capacity_parser(sub: Any) -> None:
     sp.add_argument("--headroom", type=_positive(float, 1.0, strict=False), default=2.0, help="SLO-13: 2x")
     sp.add_argument("--max-connections", type=_positive(int), default=100, help="PostgreSQL max_connections")
     sp.add_argument("--pool-size", type=_positive(int), default=10, help="DB_POOL_SIZE")
-    sp.add_argument("--job-workers", type=_positive(int, strict=False), default=1, help="job worker processes, one pool each")
+    sp.add_argument(
+        "--job-workers",
+        type=_positive(int, strict=False),
+        default=1,
+        help="job worker processes, one pool each",
+    )
     sp.add_argument("--pgbouncer-pool", type=_positive(int), default=20, help="PgBouncer server connections")
     sp.add_argument("--min-instances", type=_positive(int), default=1)
     sp.add_argument("--db-hold-ms", type=_positive(float), help="measured connection hold per request")

@@ -96,7 +96,9 @@ def _capacity(reports: list[tuple[str, dict[str, Any]]], notes: list[str]) -> tu
     if passing:
         name, report = max(passing, key=lambda nr: _number(nr[0], nr[1], "overall", "goodput"))
         rate = _number(name, report, "overall", "goodput")
-        notes.append(f"no stress knee: {name} passed at {rate:g} req/s, so the plan uses that as a lower bound")
+        notes.append(
+            f"no stress knee: {name} passed at {rate:g} req/s, so the plan uses that as a lower bound"
+        )
         return rate, f"{name}: passing run (lower bound)", True, _workers(report)
     raise CapacityInputError(
         "no per-instance capacity: no report has a stress knee (extra.knee_rps) and none passed its "
@@ -104,11 +106,15 @@ def _capacity(reports: list[tuple[str, dict[str, Any]]], notes: list[str]) -> tu
     )
 
 
-def _latency(reports: list[tuple[str, dict[str, Any]]], notes: list[str]) -> tuple[float, float, str, float | None]:
+def _latency(
+    reports: list[tuple[str, dict[str, Any]]], notes: list[str]
+) -> tuple[float, float, str, float | None]:
     runs = [(n, r) for n, r in reports if not _is_stress(r)]
     reliable = [(n, r) for n, r in runs if r.get("verdict") != UNRELIABLE]
     if runs and not reliable:
-        notes.append("every latency run was UNRELIABLE (generator saturated): its latencies are the generator's too")
+        notes.append(
+            "every latency run was UNRELIABLE (generator saturated): its latencies are the generator's too"
+        )
     if reliable or runs:
         name, report = (reliable or runs)[0]
         share = None

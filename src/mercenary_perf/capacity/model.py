@@ -1,14 +1,14 @@
 """The arithmetic of a capacity plan (002 §5, PERF-4): pure functions of measured figures.
 
-- Little's law, ``L = λ × W``: requests in flight at a rate λ, each taking W (p50 for the average,
+- Little's law, ``L = λ x W``: requests in flight at a rate λ, each taking W (p50 for the average,
   p95 for sizing).
-- Headroom: the fleet must carry ``headroom ×`` the target peak (2x, SLO-13) with each instance at
+- Headroom: the fleet must carry ``headroom x`` the target peak (2x, SLO-13) with each instance at
   or below its measured knee.
-- Database connections: ``(instances × workers + job workers) × DB_POOL_SIZE`` must stay below 80 %
+- Database connections: ``(instances x workers + job workers) x DB_POOL_SIZE`` must stay below 80 %
   of ``max_connections`` (the service's own start-up check, docs/operations.md); past that,
   PgBouncer in transaction mode, whose server-side pool is what must fit instead.
 - The database limit no instance count lifts: a request holds at most one connection for at most
-  its own duration, so the connections busy at once are ``rate × hold``, and they can never exceed
+  its own duration, so the connections busy at once are ``rate x hold``, and they can never exceed
   the 80 % budget. Without a measured hold time the p50 latency is used: an upper bound, so the
   ceiling it gives is a safe (low) one.
 """
@@ -139,27 +139,46 @@ def triggers(f: Figures, p: Params, instances: int, memory_limit: int) -> list[d
     limit = f.instance_rps / p.headroom
     down = (instances - 1) * limit
     rows = [
-        ("add an instance", f"req/s per instance > {limit:,.0f} for 10 min", "002 §5.3, SLO-13 (knee / headroom)"),
-        ("add an instance", "p95 > 200 ms (reads) or > 500 ms (writes) for 10 min", "003 (p95 > 2 s), SLO-1/2"),
+        (
+            "add an instance",
+            f"req/s per instance > {limit:,.0f} for 10 min",
+            "002 §5.3, SLO-13 (knee / headroom)",
+        ),
+        (
+            "add an instance",
+            "p95 > 200 ms (reads) or > 500 ms (writes) for 10 min",
+            "003 (p95 > 2 s), SLO-1/2",
+        ),
         ("add an instance", "CPU > 70 % for 10 min (aim for 60-65 %)", "003, 002 §5.3"),
         ("add an instance", f"RSS > {math.floor(memory_limit * 0.8)} MB (80 % of {memory_limit} MB)", "003"),
         ("add an instance, then investigate", "5xx + timeouts > 0.1 % for 5 min", "003 (1 %), SLO-3"),
-        ("larger VM (S1 vertical)", "CPU > 80 % sustained with the instances above already added", "000 §3 S1"),
-        ("PgBouncer (transaction mode)", f"connections in use > {budget(p.max_connections)} "
-         f"(80 % of max_connections {p.max_connections})", "002 §5.2, DB-6"),
+        (
+            "larger VM (S1 vertical)",
+            "CPU > 80 % sustained with the instances above already added",
+            "000 §3 S1",
+        ),
+        (
+            "PgBouncer (transaction mode)",
+            f"connections in use > {budget(p.max_connections)} (80 % of max_connections {p.max_connections})",
+            "002 §5.2, DB-6",
+        ),
         ("add a job worker (S4)", "queue depth > 100 jobs", "003, 000 §3 S4"),
     ]
     if f.read_share is not None:
-        rows.append((
-            "read replica (S2)",
-            f"reads >= {f.read_share:.0%} of requests (as measured) and database CPU > 70 % for 10 min",
-            "000 §3 S2",
-        ))
+        rows.append(
+            (
+                "read replica (S2)",
+                f"reads >= {f.read_share:.0%} of requests (as measured) and database CPU > 70 % for 10 min",
+                "000 §3 S2",
+            )
+        )
     if instances > p.min_instances:
-        rows.append((
-            "remove an instance",
-            f"total rate < {down:,.0f} req/s and CPU < 30 % and RSS < {math.floor(memory_limit * 0.5)} MB "
-            "for 30 min",
-            "003 scale down",
-        ))
+        rows.append(
+            (
+                "remove an instance",
+                f"total rate < {down:,.0f} req/s and CPU < 30 % and "
+                f"RSS < {math.floor(memory_limit * 0.5)} MB for 30 min",
+                "003 scale down",
+            )
+        )
     return [{"action": a, "when": w, "source": s} for a, w, s in rows]

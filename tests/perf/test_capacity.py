@@ -200,3 +200,13 @@ def test_the_committed_rig_reports_plan(capsys: pytest.CaptureFixture[str]) -> N
     assert plan["measured"]["instance_rps"] == json.loads(stress.read_text())["extra"]["knee_rps"]
     assert plan["measured"]["p95_ms"] == json.loads(mixed.read_text())["overall"]["latency_ms"]["p95"]
     assert plan["fleet"]["instances"] * plan["fleet"]["rps_per_instance_limit"] >= 1000
+
+
+def test_min_instances_and_notes_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, plan = plan_of(capsys, r("stress.json"), r("mixed.json"), "--peak", "1000", "--min-instances", "5")
+    assert (code, plan["fleet"]["instances"], plan["concurrency"]["per_process"]) == (0, 5, 8)
+    assert not any(t["action"] == "remove an instance" for t in plan["triggers"])  # never below the floor
+    assert main(["capacity", r("stress-no-knee.json"), r("mixed.json"), "--peak", "1000"]) == 0
+    text = capsys.readouterr().out
+    assert "carries 400 req/s (a lower bound)" in text
+    assert "## Notes\n\n- stress-no-knee.json: no knee" in text

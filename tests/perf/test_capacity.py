@@ -200,6 +200,20 @@ def test_the_committed_rig_reports_plan(capsys: pytest.CaptureFixture[str]) -> N
     assert plan["measured"]["instance_rps"] == json.loads(stress.read_text())["extra"]["knee_rps"]
     assert plan["measured"]["p95_ms"] == json.loads(mixed.read_text())["overall"]["latency_ms"]["p95"]
     assert plan["fleet"]["instances"] * plan["fleet"]["rps_per_instance_limit"] >= 1000
+    # The figures docs/performance.md quotes from these two reports.
+    db = plan["database"]
+    assert (plan["verdict"], plan["fleet"]["instances"], db["direct_connections"]) == ("OK", 4, 50)
+    assert (db["max_instances_direct"], db["max_peak_direct_rps"], plan["memory"]["limit_mb"]) == (
+        6,
+        1800,
+        258,
+    )
+    code, plan = plan_of(capsys, str(stress), str(mixed), "--peak", "2000")
+    assert (plan["verdict"], plan["fleet"]["instances"], plan["database"]["direct_connections"]) == (
+        "PGBOUNCER",
+        7,
+        80,
+    )
 
 
 def test_min_instances_and_notes_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:

@@ -224,3 +224,9 @@ def test_min_instances_and_notes_in_markdown(capsys: pytest.CaptureFixture[str])
     text = capsys.readouterr().out
     assert "carries 400 req/s (a lower bound)" in text
     assert "## Notes\n\n- stress-no-knee.json: no knee" in text
+
+
+def test_pools_smaller_than_the_busy_connections_are_noted(capsys: pytest.CaptureFixture[str]) -> None:
+    code, plan = plan_of(capsys, r("stress.json"), r("mixed.json"), "--peak", "1000", "--pool-size", "1")
+    assert (code, plan["verdict"], plan["database"]["direct_connections"]) == (0, "OK", 5)
+    assert any("hold 4 connections but 10.0 are busy" in n and "at least 3" in n for n in plan["notes"])

@@ -72,6 +72,12 @@ def plan(f: Figures, p: Params) -> dict[str, Any]:
             f"PgBouncer's server pool ({p.pgbouncer_pool}) should be between {math.ceil(db_busy)} "
             f"(connections busy at the design rate) and {conn_budget} (80 % of max_connections)"
         )
+    if verdict != "UNREACHABLE" and db_busy > processes * p.pool_size:
+        # The API processes' pools together are smaller than the work: requests queue for a connection.
+        notes.append(
+            f"the API pools hold {processes * p.pool_size} connections but {db_busy:,.1f} are busy at the "
+            f"design rate: raise DB_POOL_SIZE to at least {math.ceil(db_busy / processes)}"
+        )
     memory_limit = math.ceil(f.rss_mb * p.headroom)
     return {
         "target_peak_rps": p.peak_rps,

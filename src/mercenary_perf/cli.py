@@ -1,4 +1,4 @@
-"""``mercenary-perf``: open-loop load, scenarios with SLO verdicts, the reference rig, reports.
+"""``mercenary-perf``: open-loop load, SLO verdicts, the reference rig, reports, capacity plans.
 
 Exit status is 0 only when every threshold passed with a reliable generator: 1 when a threshold
 failed, 3 when the generator was UNRELIABLE (its lag or rate was past its limits, so the figures
@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mercenary_perf import scenarios
+from mercenary_perf.capacity.command import add_capacity_parser
 from mercenary_perf.closed import WRK_MISSING, run_wrk, wrk_available
 from mercenary_perf.generator import get_flow
 from mercenary_perf.idle_run import add_idle_argument
@@ -243,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the scenarios").set_defaults(func=cmd_list)
     add_rig_parser(sub)
+    add_capacity_parser(sub)
     return p
 
 

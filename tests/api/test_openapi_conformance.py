@@ -124,7 +124,9 @@ async def test_every_response_is_documented(
                 except FailureGroup as exc:
                     findings.append(f"{operation.label} ({mode.value}): {exc}")
                 if found := leaks(response, kwargs):
-                    findings.append(f"{operation.label} ({mode.value}): error body shows {found}: {response.text}")
+                    findings.append(
+                        f"{operation.label} ({mode.value}): error body shows {found}: {response.text}"
+                    )
     backend = database_url.split(":", 1)[0].split("+", 1)[0]
     # The long run's figures (scripts/fuzz) are read from this line.
     print(f"\nfuzz: backend={backend} examples={examples} cases={sent} findings={len(findings)}")

@@ -196,9 +196,7 @@ async def snapshot(app: FastAPI) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {}
     for table in metadata.sorted_tables:
         select = sa.select(table).order_by(*table.primary_key.columns)
-        rows[table.name] = [
-            tuple(r.values()) if hasattr(r, "values") else tuple(r) for r in await db.fetch_all(select)
-        ]
+        rows[table.name] = [tuple(r.values()) for r in await db.fetch_all(select)]
     return rows
 
 
@@ -230,8 +228,8 @@ async def world(
         assert response.status_code == 201, response.text
         ids[key] = response.json()["id"]
     bid = {"cover_letter": "I can do this.", "price": 90}
-    for key, project in (("pending", "open"), ("accepted", "closed")):
-        response = await client.post(f"{P}/{ids[project]}/proposals", json=bid, headers=f)
+    for key, target in (("pending", "open"), ("accepted", "closed")):
+        response = await client.post(f"{P}/{ids[target]}/proposals", json=bid, headers=f)
         assert response.status_code == 201, response.text
         ids[key] = response.json()["id"]
     assert (await client.post(f"{R}/{ids['accepted']}/accept", headers=a)).status_code == 200

@@ -152,6 +152,11 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 BACKEND_OF: dict[str, str] = {}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--fuzz-examples N``: requests per operation and mode in the OpenAPI fuzzing (scripts/fuzz)."""
+    parser.addoption("--fuzz-examples", type=int, default=6, help="fuzzed requests per operation and mode")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Remember which storage backend each parametrized test runs on (for the summary)."""
     for item in items:

@@ -1,10 +1,12 @@
-"""The OpenAPI document tells the truth: requests generated from it (valid and invalid ones) to every
-operation of the app in-process get only documented statuses, content types and bodies, never a 5xx.
+"""The OpenAPI document tells the truth (SEC-2): requests generated from it (valid and invalid ones)
+to every operation of the app in-process get only documented statuses, content types and bodies,
+never a 5xx, and no error body gives away a stack trace, SQL, a driver or a file path.
 
-Schemathesis makes the requests from ``/openapi.json`` (a few per operation and mode, derandomized,
-so a run is repeatable and CI-sized); they go through the app on the test's event loop with httpx,
-signed in as a client and as a freelancer who signed up through the API, and Schemathesis checks
-each response. Every finding is collected and reported together.
+Schemathesis makes the requests from ``/openapi.json`` (``--fuzz-examples`` per operation and mode,
+6 by default so the suite stays CI-sized; ``scripts/fuzz`` runs the long version), derandomized so a
+run is repeatable. They go through the app on the test's event loop with httpx, on SQLite and on
+PostgreSQL, signed in as a client and as a freelancer who signed up through the API, and
+Schemathesis checks each response. Every finding is collected and reported together.
 """
 
 from __future__ import annotations
@@ -28,22 +30,29 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mercenary.settings import Settings
 from tests.api.helpers import bearer, signup
+from tests.api.test_error_bodies import LEAKS
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 6  # per operation and generation mode
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 Case = schemathesis.Case[Any]
 REQUEST_KEYS = ("method", "url", "headers", "params", "cookies", "json", "data", "files")
 
 
-def generated_cases(operation: Any, mode: GenerationMode) -> list[Case]:
+@pytest.fixture(name="settings")
+def settings_without_rate_limits(settings: Settings) -> Settings:
+    """The suite's settings without rate limits: a long run would otherwise fuzz mostly the 429."""
+    return settings.model_copy(update={"RATE_LIMIT_ENABLED": False})
+
+
+def generated_cases(operation: Any, mode: GenerationMode, examples: int) -> list[Case]:
     """A few requests for ``operation``: drawn by Hypothesis, derandomized, without its database."""
     cases: list[Case] = []
 
     @given(operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
@@ -72,9 +81,20 @@ async def send(client: httpx.AsyncClient, case: Case, headers: dict[str, str]) -
     return response, kwargs
 
 
+def leaks(response: httpx.Response, kwargs: dict[str, Any]) -> list[str]:
+    """What an error body shows of the inside; a word the request itself carried (a fuzzed value
+    echoed in a validation error) is not a leak."""
+    if response.status_code < 400:
+        return []
+    sent = repr({k: v for k, v in kwargs.items() if k in REQUEST_KEYS})
+    return [word for word in LEAKS if word in response.text and word not in sent]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_every_response_is_documented(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_every_response_is_documented(
+    request: pytest.FixtureRequest, database_url: str, app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    examples: int = request.config.getoption("fuzz_examples")
     client_user = await signup(client, "client@example.com")
     freelancer = await signup(client, "freelancer@example.com", role="freelancer")
     # Something for small ids to point at: an open project with a proposal, and a profile.
@@ -95,7 +115,7 @@ async def test_every_response_is_documented(app: FastAPI, client: httpx.AsyncCli
         assert isinstance(result, Ok), result
         operation = result.ok()
         for mode in MODES:
-            for i, case in enumerate(generated_cases(operation, mode)):
+            for i, case in enumerate(generated_cases(operation, mode, examples)):
                 headers = h if i % 2 == 0 else f
                 response, kwargs = await send(client, case, headers)
                 sent += 1
@@ -103,5 +123,12 @@ async def test_every_response_is_documented(app: FastAPI, client: httpx.AsyncCli
                     case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs)
                 except FailureGroup as exc:
                     findings.append(f"{operation.label} ({mode.value}): {exc}")
+                if found := leaks(response, kwargs):
+                    findings.append(
+                        f"{operation.label} ({mode.value}): error body shows {found}: {response.text}"
+                    )
+    backend = database_url.split(":", 1)[0].split("+", 1)[0]
+    # The long run's figures (scripts/fuzz) are read from this line.
+    print(f"\nfuzz: backend={backend} examples={examples} cases={sent} findings={len(findings)}")
     assert sent > 100
     assert not findings, "\n\n".join(findings)

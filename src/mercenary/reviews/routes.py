@@ -64,12 +64,14 @@ async def list_reviews(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     fields: Annotated[str | None, Query(max_length=512, description="e.g. id,rating")] = None,
 ) -> Response:
-    """Reviews of a user, newest first."""
+    """Reviews of a user the caller may see (as `GET /users/{user_id}`), newest first."""
     db = caller.state.db
     cursors = caller.state.cursors
     selected = parse_fields(fields, REVIEW_FIELDS)
     pager = Pager(cursors, f"{SCOPE}:{user_id}")
-    page = await service.list_reviews(db, user_id, pager.keyset(cursor, limit))
+    page = await service.list_reviews(
+        db, caller.state.cache, caller.principal, user_id, pager.keyset(cursor, limit)
+    )
     return pager.response(
         page,
         [select_fields(ReviewRead.model_validate(r).model_dump(mode="json"), selected) for r in page.items],
@@ -79,6 +81,7 @@ async def list_reviews(
 @router.get("/users/{user_id}/rating", response_model=RatingRead)
 @raises(NotFoundError)
 async def get_rating(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
-    """A user's rating: review count, mean (null without reviews) and the count of each star."""
+    """A user's rating: review count, mean (null without reviews) and the count of each star. Only for
+    a user the caller may see (as `GET /users/{user_id}`)."""
     state = caller.state
-    return await service.get_rating(state.db, state.cache, user_id)
+    return await service.get_rating(state.db, state.cache, caller.principal, user_id)

@@ -95,19 +95,23 @@ async def refresh_rating(conn: Connection, user_id: int) -> bool:
     return True
 
 
-async def list_reviews(db: Executor, user_id: int, page: Keyset) -> Slice:
-    """A page of a user's reviews, newest first; 404 for an unknown user (checked only when the first
-    page is empty, so the common case costs one statement)."""
+async def list_reviews(
+    db: Executor, cache: CacheStore, principal: Principal, user_id: int, page: Keyset
+) -> Slice:
+    """A page of a user's reviews, newest first; 404 for a user ``principal`` may not see, as for an
+    unknown one (``users.visible_user``: the reviews of another organization's client would
+    otherwise show who they hired, and let ids be walked to find accounts)."""
+    await users.visible_user(db, cache, principal, user_id)
     rows = await db.fetch_all(
         queries.by_reviewee, reviewee_id=user_id, after=page.id_below(), limit=page.fetch
     )
-    if not rows and page.after is None:
-        await users.get_user(db, user_id)
     return page.cut(rows, ("id",))
 
 
-async def get_rating(db: Executor, cache: CacheStore, user_id: int) -> dict[str, Any]:
-    """A user's rating ``{count, mean, distribution}`` (cached); 404 for an unknown user."""
+async def get_rating(db: Executor, cache: CacheStore, principal: Principal, user_id: int) -> dict[str, Any]:
+    """A user's rating ``{count, mean, distribution}`` (cached); 404 for a user ``principal`` may not
+    see, as for an unknown one (``users.visible_user``, as :func:`list_reviews`)."""
+    await users.visible_user(db, cache, principal, user_id)
 
     async def load() -> dict[str, Any] | None:
         row = await db.fetch_one(queries.get_rating, user_id=user_id)

@@ -177,7 +177,10 @@ async def prepare(ctx: Context, logins: int = 20) -> Pool:
     pool.emails = [str(u["email"]) for u in ds.users]
     public = ds.public_ids or [p["id"] for p in (ds.open_projects() or ds.projects)]
     pool.projects = HotSet(sorted(public), rng)
-    pool.raters = HotSet(sorted(pool.user_ids), rng)
+    # Ratings of freelancers: anyone may see them, while a client's rating is only for those with a
+    # reason to see the client (a random caller would get the 404 of a hidden user).
+    raters = [u["id"] for u in ds.users_with_role("freelancer")] or pool.user_ids
+    pool.raters = HotSet(sorted(raters), rng)
     pool.search = SearchTerms(ds.texts, rng)
     open_ids = {p["id"] for p in ds.open_projects()} | {t["id"] for t in ds.texts}
     pool.bids = Bids(HotSet(sorted(open_ids), rng), ds.live_bids)

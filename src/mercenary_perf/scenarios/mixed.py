@@ -5,7 +5,8 @@ the rate threshold stays at 1,000), as 10 logged-in clients and 10 logged-in fre
 Reads: 35 % GET /projects/{id}, the id drawn with Zipf's law (s = 1) from up to 20,000 sampled
 public projects (the hottest 1 % of ids take ~56 % of these reads, the hottest 10 % ~78 %);
 25 % GET /projects; 15 % /users/me; 8 % /skills; 7 % /users/{id}/rating (Zipf, s = 1, over the
-sampled users); 6 % /search/projects: the first word drawn with Zipf's law (s = 1) over the words
+sampled freelancers, whose ratings anyone may read); 6 % /search/projects: the first word drawn
+with Zipf's law (s = 1) over the words
 of 3,000 sampled open projects ranked by how many of them contain it (boilerplate words, in over
 15 % of them, left out), 1, 2 or 3 words (50/35/15 %), the later ones from one project that
 has the first, and 30 % also filtered by one of its skills; 4 % /proposals.

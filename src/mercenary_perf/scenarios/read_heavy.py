@@ -1,7 +1,7 @@
 """read-heavy: 95 % reads, 5 % writes (001; the cache's scenario, SLO-9).
 
 Traffic: 200 req/s for 60 s; the read and write choices of `mixed`: project ids from a Zipf
-(s = 1) hot set of up to 20,000 public projects, ratings of a Zipf hot set of users, search words
+(s = 1) hot set of up to 20,000 public projects, ratings of a Zipf hot set of freelancers, search words
 drawn with Zipf's law over the sampled project text (1-3 words, 30 % with a skill filter); writes
 are fresh bids, project posts and PATCHes of the client's own projects (no 404/409 by design).
 Thresholds: reads p95 < 200, p99 < 500 (SLO-1); errors < 0.1 % (SLO-3). The cache hit

@@ -63,16 +63,17 @@ async def test_aggregates_and_paginated_reviews(client: httpx.AsyncClient, marke
             "/api/v1/reviews", json=_review(pid, market.a1.id, rating), headers=market.f1.headers
         )
         assert response.status_code == 201, response.text
-    rating = (await client.get(f"/api/v1/users/{market.a1.id}/rating", headers=market.b1.headers)).json()
+    # The freelancer who worked for a1's organization may see a1 (users.visible_user), so a1's reviews.
+    rating = (await client.get(f"/api/v1/users/{market.a1.id}/rating", headers=market.f1.headers)).json()
     assert rating == {"count": 3, "mean": 4.33, "distribution": {"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}}
     url = f"/api/v1/users/{market.a1.id}/reviews"
-    first = (await client.get(url, params={"limit": 2, "fields": "rating"}, headers=market.b1.headers)).json()
+    first = (await client.get(url, params={"limit": 2, "fields": "rating"}, headers=market.f1.headers)).json()
     assert first["items"] == [{"rating": 4}, {"rating": 4}] and first["has_more"]
-    rest = (await client.get(url, params={"cursor": first["next_cursor"]}, headers=market.b1.headers)).json()
+    rest = (await client.get(url, params={"cursor": first["next_cursor"]}, headers=market.f1.headers)).json()
     assert [r["rating"] for r in rest["items"]] == [5] and rest["has_more"] is False
     other = f"/api/v1/users/{market.f1.id}/reviews"
     assert_problem(
-        await client.get(other, params={"cursor": first["next_cursor"]}, headers=market.b1.headers),
+        await client.get(other, params={"cursor": first["next_cursor"]}, headers=market.f1.headers),
         400,
         "invalid_cursor",
     )
@@ -83,3 +84,22 @@ async def test_unknown_user(client: httpx.AsyncClient, market: Market, suffix: s
     assert_problem(
         await client.get(f"/api/v1/users/424242/{suffix}", headers=market.f1.headers), 404, "not_found"
     )
+
+
+async def test_reviews_of_a_user_the_caller_may_not_see_are_a_404(
+    client: httpx.AsyncClient, market: Market
+) -> None:
+    """Regression: another organization's client read a client's reviews and rating (and learned
+    that the id was an account, which ``GET /users/{id}`` hides). Now both answer as for a missing id."""
+    pid, proposal = await _hired(client, market)
+    await client.post(f"/api/v1/proposals/{proposal}/accept", headers=market.a1.headers)
+    review = await client.post(
+        "/api/v1/reviews", json=_review(pid, market.a1.id, 5), headers=market.f1.headers
+    )
+    assert review.status_code == 201, review.text
+    for path in ("rating", "reviews"):
+        hidden = await client.get(f"/api/v1/users/{market.a1.id}/{path}", headers=market.b1.headers)
+        missing = await client.get(f"/api/v1/users/999999/{path}", headers=market.b1.headers)
+        assert assert_problem(hidden, 404, "not_found") == assert_problem(missing, 404, "not_found")
+        own = await client.get(f"/api/v1/users/{market.a1.id}/{path}", headers=market.a1.headers)
+        assert own.status_code == 200, own.text

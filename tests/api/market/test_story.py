@@ -76,7 +76,7 @@ async def test_post_find_bid_hire_review(client: httpx.AsyncClient, market: Mark
     assert r2.status_code == 201, r2.text
     rating = (await client.get(f"/api/v1/users/{m.f2.id}/rating", headers=m.b1.headers)).json()
     assert rating == {"count": 1, "mean": 5.0, "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}}
-    rating = (await client.get(f"/api/v1/users/{m.a1.id}/rating", headers=m.b1.headers)).json()
+    rating = (await client.get(f"/api/v1/users/{m.a1.id}/rating", headers=m.f2.headers)).json()
     assert rating["count"] == 1 and rating["mean"] == 4.0 and rating["distribution"]["4"] == 1
     reviews = (await client.get(f"/api/v1/users/{m.f2.id}/reviews", headers=m.f1.headers)).json()
     assert [r["text"] for r in reviews["items"]] == ["Superb work."] and reviews["next_cursor"] is None

@@ -15,6 +15,7 @@ from mercenary.observability.logs import AccessLog
 from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
 from mercenary.observability.publish import Publisher
+from mercenary.observability import tracing
 from mercenary.observability.registry import DB_STATEMENT_DURATION
 from mercenary.profiles.routes import router as profiles_router
 from mercenary.projects.routes import router as projects_router
@@ -92,6 +93,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(ProtocolMiddleware)
     # Outermost: the request histogram and the access line cover everything below (the protocol
     # layer's crash answers included), and the correlation id is set before any other layer may log.
+    if tracing.setup(settings, role="api"):
+        # Inside the observing layer: the span is current while every other layer and the app run.
+        from mercenary.web.middleware.trace import TraceMiddleware
+
+        app.add_middleware(TraceMiddleware)
     access = settings.ACCESS_LOG and settings.LOG_LEVEL in ("DEBUG", "INFO")
     app.add_middleware(ObserveMiddleware, access_log=AccessLog(settings.LOG_FORMAT) if access else None)
     openapi.install(app)

@@ -180,6 +180,10 @@ class Settings(BaseSettings):
     # Who may read /metrics: comma-separated addresses or CIDR networks of the scrapers. Everyone
     # else gets a 404; the load balancer must not forward /metrics.
     METRICS_ALLOW: str = "127.0.0.1/32,::1/128"
+    # Traces (docs/tracing.md): off by default (OpenTelemetry is not even imported). When on, spans go
+    # to the OTLP/HTTP endpoint of the standard OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4318).
+    OTEL_ENABLED: bool = False
+    OTEL_SERVICE_NAME: str = Field(default="mercenary", min_length=1, max_length=100)
 
     @field_validator("LOG_LEVEL", "LOG_FORMAT", mode="before")
     @classmethod

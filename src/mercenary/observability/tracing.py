@@ -45,16 +45,18 @@ def tracer() -> Tracer:
     return _tracer
 
 
-def setup(settings: Settings, *, role: str, exporter: SpanExporter | None = None) -> bool:
+def setup(
+    settings: Settings, *, role: str, exporter: SpanExporter | None = None, batch: bool = False
+) -> bool:
     """Switch tracing on for this process when ``settings`` say so; whether it is on.
 
-    ``exporter`` replaces the OTLP exporter (tests pass an in-memory one; spans are then exported
-    as each ends rather than in batches). A second call keeps the first one's set-up."""
+    ``exporter`` replaces the OTLP exporter (tests pass an in-memory one; its spans are exported as
+    each ends unless ``batch``). A second call keeps the first one's set-up."""
     global _tracer, _provider, _db_system
+    if not settings.OTEL_ENABLED:
+        return False
     if _tracer is not None:
         return True
-    if not settings.OTEL_ENABLED and exporter is None:
-        return False
     from opentelemetry.instrumentation.redis import RedisInstrumentor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -69,6 +71,8 @@ def setup(settings: Settings, *, role: str, exporter: SpanExporter | None = None
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    elif batch:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     else:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     _provider = provider

@@ -53,7 +53,8 @@ class TraceMiddleware:
                 route = scope.get("route")
                 if route is not None:
                     span.update_name(f"{method} {route.path}")
-                    span.set_attribute("http.route", route.path)
-                span.set_attribute("http.response.status_code", status)
+                    span.set_attributes({"http.route": route.path, "http.response.status_code": status})
+                else:
+                    span.set_attribute("http.response.status_code", status)
                 if status >= 500:
                     span.set_status(StatusCode.ERROR)

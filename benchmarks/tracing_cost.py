@@ -83,7 +83,9 @@ async def main() -> None:
     settings = settings_for(url).model_copy(update={"ACCESS_LOG": False})
     apps = {"off": create_app(settings), "off, again": create_app(settings)}
     # As in production: batches, not a synchronous export per span.
-    tracing.setup(settings.model_copy(update={"OTEL_ENABLED": True}), role="api", exporter=Dropped(), batch=True)
+    tracing.setup(
+        settings.model_copy(update={"OTEL_ENABLED": True}), role="api", exporter=Dropped(), batch=True
+    )
     apps["on"] = create_app(settings.model_copy(update={"OTEL_ENABLED": True}))
     hook = timing._tracer
     contexts = [app.router.lifespan_context(app) for app in apps.values()]

@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from mercenary.auth.routes import router as auth_router
 from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
+from mercenary.observability import tracing
 from mercenary.observability.logs import AccessLog
 from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
 from mercenary.observability.publish import Publisher
-from mercenary.observability import tracing
 from mercenary.observability.registry import DB_STATEMENT_DURATION
 from mercenary.profiles.routes import router as profiles_router
 from mercenary.projects.routes import router as projects_router

@@ -34,7 +34,10 @@ async def test_profile_requests_writes_the_stats_of_the_next_n_requests(
     folder = tmp_path / "profiles"
     app = create_app(settings.model_copy(update={"PROFILE_REQUESTS": 5, "PROFILE_DIR": str(folder)}))
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+    ):
         for _ in range(4):
             assert (await c.get("/health")).status_code == 200
         assert not folder.exists()  # not before the fifth
@@ -78,8 +81,19 @@ async def test_py_spy_records_a_flame_graph_of_the_running_service(
     served: subprocess.Popen[bytes], tmp_path: Path
 ) -> None:
     svg = tmp_path / "flame.svg"
-    command = [str(BIN / "py-spy"), "record", "--pid", str(served.pid), "--duration", "3",
-               "--rate", "200", "--output", str(svg), "--nonblocking"]
+    command = [
+        str(BIN / "py-spy"),
+        "record",
+        "--pid",
+        str(served.pid),
+        "--duration",
+        "3",
+        "--rate",
+        "200",
+        "--output",
+        str(svg),
+        "--nonblocking",
+    ]
     spy = asyncio.create_task(asyncio.to_thread(subprocess.run, command, capture_output=True, text=True))
     await asyncio.to_thread(load, served.port, 3.5)  # type: ignore[attr-defined]
     result = await spy
@@ -99,8 +113,20 @@ async def test_memray_captures_a_served_process_and_draws_its_flame_graph(
     capture = tmp_path / "serve.bin"
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "memray", "run", "--quiet", "--output", str(capture),
-               "-m", "mercenary.cli", "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "memray",
+        "run",
+        "--quiet",
+        "--output",
+        str(capture),
+        "-m",
+        "mercenary.cli",
+        "serve",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(command, env=env)
     try:
         wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/health"), 60, "serve under memray", proc)
@@ -111,7 +137,9 @@ async def test_memray_captures_a_served_process_and_draws_its_flame_graph(
     html = tmp_path / "serve.html"
     drawn = subprocess.run(
         [sys.executable, "-m", "memray", "flamegraph", "--output", str(html), str(capture)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert drawn.returncode == 0, drawn.stderr
     assert "<html" in html.read_text()[:2000].lower()

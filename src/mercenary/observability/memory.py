@@ -17,15 +17,22 @@ from typing import Any
 log = logging.getLogger("mercenary.memory")
 
 # Our own bookkeeping and tracemalloc's are not what we look for.
-IGNORED = (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>"))
+IGNORED = (
+    tracemalloc.Filter(False, tracemalloc.__file__),
+    tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+)
 
 
 def growth(baseline: tracemalloc.Snapshot, now: tracemalloc.Snapshot, top: int) -> list[dict[str, Any]]:
     """The ``top`` allocation sites that grew most since ``baseline``."""
     stats = now.filter_traces(IGNORED).compare_to(baseline.filter_traces(IGNORED), "lineno")
     return [
-        {"site": str(stat.traceback[0]), "grew_kib": round(stat.size_diff / 1024, 1),
-         "size_kib": round(stat.size / 1024, 1), "count": stat.count}
+        {
+            "site": str(stat.traceback[0]),
+            "grew_kib": round(stat.size_diff / 1024, 1),
+            "size_kib": round(stat.size / 1024, 1),
+            "count": stat.count,
+        }
         for stat in stats[:top]
         if stat.size_diff > 0
     ]

@@ -87,8 +87,11 @@ async def test_a_request_is_a_span_by_route_with_its_statements_and_redis_comman
         assert statement.start_time is not None and span.start_time is not None
         assert span.start_time <= statement.start_time <= (statement.end_time or 0) <= (span.end_time or 0)
     if settings.cache_url.startswith("redis"):  # PostgreSQL runs with Redis as cache and limiter
-        commands = [s for s in beneath if s.attributes and "redis" in (
-            s.attributes.get("db.system"), s.attributes.get("db.system.name"))]
+        commands = [
+            s
+            for s in beneath
+            if s.attributes and "redis" in (s.attributes.get("db.system"), s.attributes.get("db.system.name"))
+        ]
         assert commands, [s.name for s in beneath]
 
     # A path no route matched is named by its method only: no raw path becomes a span name.
@@ -157,7 +160,9 @@ async def test_a_job_runs_in_the_trace_of_the_request_that_enqueued_it(
 ) -> None:
     pid = await _closed(client, market)
     spans.clear()
-    posted = await client.post("/api/v1/reviews", json=_review(pid, market.f1.id, 4), headers=market.a1.headers)
+    posted = await client.post(
+        "/api/v1/reviews", json=_review(pid, market.f1.id, 4), headers=market.a1.headers
+    )
     assert posted.status_code == 201, posted.text
     await app.state.mercenary.queue.drain()
     review = request_span(list(spans.get_finished_spans()), "POST /api/v1/reviews")
@@ -167,11 +172,15 @@ async def test_a_job_runs_in_the_trace_of_the_request_that_enqueued_it(
     host, port = collector.server_address[:2]
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", f"http://{host!s}:{port}/v1/traces")
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
-    worker_settings = settings.model_copy(update={"OTEL_ENABLED": True, "OTEL_SERVICE_NAME": "mercenary-test"})
+    worker_settings = settings.model_copy(
+        update={"OTEL_ENABLED": True, "OTEL_SERVICE_NAME": "mercenary-test"}
+    )
     worker = await WorkerProcess.start(worker_settings, tmp_path / "worker.log", modules=())
     try:
         await wait_for(
-            lambda: any(s.name == "job reviews.refresh_rating" for s in exported(collector)), 30, "the job span"
+            lambda: any(s.name == "job reviews.refresh_rating" for s in exported(collector)),
+            30,
+            "the job span",
         )
     finally:
         assert await worker.stop() == 0
@@ -181,7 +190,9 @@ async def test_a_job_runs_in_the_trace_of_the_request_that_enqueued_it(
     assert job.trace_id.hex() == format(review.context.trace_id, "032x")
     assert job.parent_span_id.hex() == format(review.context.span_id, "016x")
     statements = [
-        s for s in found if s.parent_span_id == job.span_id and any(a.key == "db.query.text" for a in s.attributes)
+        s
+        for s in found
+        if s.parent_span_id == job.span_id and any(a.key == "db.query.text" for a in s.attributes)
     ]
     assert statements, [s.name for s in found]
     assert all(s.trace_id == job.trace_id for s in statements)

@@ -18,8 +18,8 @@ import orjson
 from mercenary.backends.queue import outbox
 from mercenary.backends.queue.spec import PRIORITIES, JobSpec
 from mercenary.db.metadata import utcnow
-from mercenary.observability import tracing
 from mercenary.errors import QueueFullError
+from mercenary.observability import tracing
 
 if TYPE_CHECKING:
     from dramatiq import Message

@@ -16,3 +16,26 @@ def test_app_import_budget() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# FastAPI itself imports the OpenTelemetry API (for its own telemetry, switched off in app.py), and
+# redis-py imports the SDK's metrics package when the SDK is installed; with tracing off nothing of
+# ours loads the tracing SDK, the exporter or an instrumentation.
+TRACING_MODULES = (
+    "opentelemetry.sdk.trace",
+    "opentelemetry.exporter",
+    "opentelemetry.instrumentation",
+    "mercenary.web.middleware.trace",
+    "mercenary.observability.sampling",
+)
+
+
+def test_tracing_off_loads_no_tracing_code() -> None:
+    code = (
+        "import sys; from mercenary.app import create_app; from mercenary.settings import Settings; "
+        "create_app(Settings(OTEL_ENABLED=False)); "
+        f"bad = [m for m in sys.modules if m.startswith({TRACING_MODULES!r})]; "
+        "print(','.join(sorted(bad)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

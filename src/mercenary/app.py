@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from mercenary.auth.routes import router as auth_router
 from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
+from mercenary.observability import tracing
 from mercenary.observability.logs import AccessLog
 from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
@@ -46,9 +47,17 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()
+        sentinel = None
+        if settings.MEMORY_SENTINEL_S > 0:
+            from mercenary.observability.memory import MemorySentinel
+
+            sentinel = MemorySentinel(settings.MEMORY_SENTINEL_S, frames=settings.MEMORY_SENTINEL_FRAMES)
+            sentinel.start()
         try:
             yield
         finally:
+            if sentinel is not None:
+                await sentinel.stop()
             await publisher.stop()
             await state.close()
 
@@ -90,6 +99,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)
     # HEAD is a GET to every layer inside, and it answers what nothing else handled.
     app.add_middleware(ProtocolMiddleware)
+    # Profiling and tracing layers exist only when switched on: off, they cost nothing per request.
+    if settings.PROFILE_REQUESTS > 0:
+        from mercenary.web.middleware.profile import ProfileMiddleware
+
+        app.add_middleware(ProfileMiddleware, requests=settings.PROFILE_REQUESTS, folder=settings.PROFILE_DIR)
+    if tracing.setup(settings, role="api"):
+        # Inside the observing layer: the span is current while every other layer and the app run.
+        from mercenary.web.middleware.trace import TraceMiddleware
+
+        app.add_middleware(TraceMiddleware)
     # Outermost: the request histogram and the access line cover everything below (the protocol
     # layer's crash answers included), and the correlation id is set before any other layer may log.
     access = settings.ACCESS_LOG and settings.LOG_LEVEL in ("DEBUG", "INFO")

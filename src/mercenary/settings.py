@@ -180,6 +180,17 @@ class Settings(BaseSettings):
     # Who may read /metrics: comma-separated addresses or CIDR networks of the scrapers. Everyone
     # else gets a 404; the load balancer must not forward /metrics.
     METRICS_ALLOW: str = "127.0.0.1/32,::1/128"
+    # Traces (docs/tracing.md): off by default (OpenTelemetry is not even imported). When on, spans go
+    # to the OTLP/HTTP endpoint of the standard OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4318).
+    OTEL_ENABLED: bool = False
+    OTEL_SERVICE_NAME: str = Field(default="mercenary", min_length=1, max_length=100)
+    # Profiling on demand (docs/profiling.md). PROFILE_REQUESTS > 0: cProfile the process's next N
+    # requests, then write PROFILE_DIR/requests-<pid>-<N>.pstats. MEMORY_SENTINEL_S > 0: tracemalloc
+    # on, and the top allocation growth since start logged that often (soak runs only: it is slow).
+    PROFILE_REQUESTS: int = Field(default=0, ge=0, le=10_000_000)
+    PROFILE_DIR: str = "var/profiles"
+    MEMORY_SENTINEL_S: float = Field(default=0, ge=0, le=86_400)
+    MEMORY_SENTINEL_FRAMES: int = Field(default=1, ge=1, le=100)
 
     @field_validator("LOG_LEVEL", "LOG_FORMAT", mode="before")
     @classmethod

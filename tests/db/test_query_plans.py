@@ -209,6 +209,7 @@ async def samples(conn: asyncpg.Connection) -> Sample:
             "job": "reviews.refresh_rating",
             "priority": "default",
             "kwargs": '{"user_id": 2}',
+            "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             "attempts": 6,
             "error": "RuntimeError: failed",
             "before": now - timedelta(seconds=10),

@@ -10,7 +10,9 @@ round trips too: they count in the request's time (:func:`charge`) but are not l
 statements, and they are not counted in ``queries_executed``.
 
 A process that exports metrics hands :func:`observe_statements` a callback (the statement-time
-histogram's ``observe``): the storage layer stays ignorant of what is done with the figure.
+histogram's ``observe``): the storage layer stays ignorant of what is done with the figure. A process
+that traces (``OTEL_ENABLED``) hands :func:`trace_statements` the function that records a span per
+statement from the same timing (``observability/tracing.py``).
 """
 
 from __future__ import annotations
@@ -34,12 +36,19 @@ class DbClock:
 
 request_clock: ContextVar[DbClock | None] = ContextVar("mercenary_db_clock", default=None)
 _observer: Callable[[float], None] | None = None
+_tracer: Callable[[str, str, float], None] | None = None
 
 
 def observe_statements(observer: Callable[[float], None] | None) -> None:
     """Call ``observer`` with every statement's duration in seconds (None stops)."""
     global _observer
     _observer = observer
+
+
+def trace_statements(tracer: Callable[[str, str, float], None] | None) -> None:
+    """Call ``tracer(name, sql, seconds)`` as every statement returns (None stops)."""
+    global _tracer
+    _tracer = tracer
 
 
 def statement_finished(
@@ -59,6 +68,8 @@ def statement_finished(
         clock.seconds += elapsed
     if _observer is not None:
         _observer(elapsed)
+    if _tracer is not None:
+        _tracer(getattr(query, "name", "sql"), sql, elapsed)
     if elapsed > slow_after_s:
         log_slow_statement(query, sql, params, elapsed, rows=rows)
 

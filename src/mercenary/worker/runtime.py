@@ -22,6 +22,7 @@ from dramatiq.middleware import CurrentMessage, Retries, ShutdownNotifications, 
 
 from mercenary.backends.queue.brokers import open_broker
 from mercenary.backends.queue.spec import PRIORITIES, RANK
+from mercenary.observability import tracing
 from mercenary.settings import Settings
 from mercenary.state import AppState
 from mercenary.worker.dead_letters import DeadLetters
@@ -50,6 +51,11 @@ def build_broker(settings: Settings, state: AppState, modules: Iterable[str] = (
         ],
     )
     for name, (spec, handler) in load(modules).items():
+        run: Any = bind(handler, state)
+        if tracing.enabled():
+            from mercenary.worker.tracing import traced
+
+            run = traced(name, run)
         dramatiq.actor(
             actor_name=name,
             queue_name=spec.priority,
@@ -59,7 +65,7 @@ def build_broker(settings: Settings, state: AppState, modules: Iterable[str] = (
             min_backoff=int(spec.min_backoff_s * 1000),
             max_backoff=int(spec.max_backoff_s * 1000),
             time_limit=spec.lease_ms,
-        )(bind(handler, state))
+        )(run)
     for priority in PRIORITIES:  # consume every priority, even one no job uses yet
         broker.declare_queue(priority)
     return broker
@@ -69,6 +75,7 @@ def run(settings: Settings, *, modules: Iterable[str] = (), threads: int | None 
     """Run a worker until SIGTERM or SIGINT, then stop gracefully: running jobs get up to
     ``WORKER_STOP_TIMEOUT_S`` to finish, and jobs fetched but not started go back to their queue."""
     modules = tuple(modules)
+    tracing.setup(settings, role="worker")
     loop_thread = EventLoopThread(log)
     loop_thread.start(timeout=10)
     set_event_loop_thread(loop_thread)
@@ -105,5 +112,6 @@ def run(settings: Settings, *, modules: Iterable[str] = (), threads: int | None 
         loop_thread.run_coroutine(state.close())
         loop_thread.stop()  # type: ignore[no-untyped-call]
         set_event_loop_thread(None)
+        tracing.shutdown()  # exports the spans still in its batch
     log.info("worker %d: stopped", os.getpid())
     return 0

@@ -19,6 +19,7 @@ from mercenary.backends.queue import outbox
 from mercenary.backends.queue.spec import PRIORITIES, JobSpec
 from mercenary.db.metadata import utcnow
 from mercenary.errors import QueueFullError
+from mercenary.observability import tracing
 
 if TYPE_CHECKING:
     from dramatiq import Message
@@ -36,16 +37,22 @@ DEPTH_TTL_S = 1.0
 RETRY_AFTER_S = {"high": 5, "default": 30, "low": 60}
 
 
-def build_message(spec: JobSpec, kwargs: dict[str, Any], message_id: str) -> Message[Any]:
-    """The Dramatiq message for one run of ``spec`` (the broker reads the lease from its options)."""
+def build_message(
+    spec: JobSpec, kwargs: dict[str, Any], message_id: str, traceparent: str | None = None
+) -> Message[Any]:
+    """The Dramatiq message for one run of ``spec`` (the broker reads the lease from its options;
+    the worker reads the trace the job belongs to, when there is one)."""
     from dramatiq.message import Message
 
+    options: dict[str, Any] = {"lease_ms": spec.lease_ms}
+    if traceparent is not None:
+        options[tracing.TRACEPARENT] = traceparent
     return Message(
         queue_name=spec.priority,
         actor_name=spec.name,
         args=(),
         kwargs=kwargs,
-        options={"lease_ms": spec.lease_ms},
+        options=options,
         message_id=message_id,
     )
 
@@ -75,6 +82,7 @@ class JobQueue:
         caller's transaction rolls back and nothing changes."""
         await self.ensure_capacity(spec.priority)
         message_id = str(uuid.uuid4())
+        traceparent = tracing.traceparent()
         row_id = await conn.fetch_val(
             outbox.insert_outbox,
             message_id=message_id,
@@ -82,8 +90,9 @@ class JobQueue:
             priority=spec.priority,
             kwargs=orjson.dumps(kwargs).decode(),
             now=utcnow(),
+            traceparent=traceparent,
         )
-        message = build_message(spec, kwargs, message_id)
+        message = build_message(spec, kwargs, message_id, traceparent)
 
         async def send_after_commit() -> None:
             # In the background: the response does not wait for the queue's round trip and the
@@ -157,4 +166,4 @@ class JobQueue:
 def message_of(row: Row, spec: JobSpec) -> Message[Any]:
     """The message an outbox or dead-letter row stands for (same message id: a resend is a duplicate
     that idempotent handlers absorb, not a new job)."""
-    return build_message(spec, orjson.loads(row["kwargs"]), row["message_id"])
+    return build_message(spec, orjson.loads(row["kwargs"]), row["message_id"], row.get("traceparent"))

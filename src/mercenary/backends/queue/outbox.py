@@ -20,7 +20,15 @@ from mercenary.backends.queue.tables import job_outbox as ob
 from mercenary.db import Query
 
 bp = sa.bindparam
-JOB_COLUMNS = (ob.c.id, ob.c.message_id, ob.c.job, ob.c.priority, ob.c.kwargs, ob.c.created_at)
+JOB_COLUMNS = (
+    ob.c.id,
+    ob.c.message_id,
+    ob.c.job,
+    ob.c.priority,
+    ob.c.kwargs,
+    ob.c.created_at,
+    ob.c.traceparent,
+)
 
 insert_outbox = Query(
     "job_outbox.insert",
@@ -31,6 +39,7 @@ insert_outbox = Query(
         priority=bp("priority"),
         kwargs=bp("kwargs"),
         created_at=bp("now"),
+        traceparent=bp("traceparent"),
     )
     .returning(ob.c.id),
 )

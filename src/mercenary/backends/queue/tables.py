@@ -26,6 +26,9 @@ job_outbox = sa.Table(
     id_column(),
     *_job_columns(),
     created_at_column(),
+    # The W3C traceparent of the request that asked for the job (OBS-3): the relay sends it on, so
+    # a job sent late is still a child of its request's trace. Null when tracing is off.
+    sa.Column("traceparent", sa.String(55), nullable=True),
     # The relay reads the oldest rows first.
     sa.Index("ix_job_outbox_created_at", "created_at"),
 )

@@ -42,10 +42,11 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
-        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter)
+        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter, state.overload)
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()
+        state.overload.start()
         try:
             yield
         finally:

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
+from mercenary.db.retry import RetryPolicy
 from mercenary.db.timing import charge, statement_finished
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ class PostgresDatabase(SingleStatements):
         self.url = url
         self.queries_executed = 0
         self.slow_after_s = settings.DB_SLOW_STATEMENT_MS / 1000
+        self.retry = RetryPolicy.from_settings(settings)
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._direct: PostgresConnection | None = None

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     SQLITE_BUSY_TIMEOUT_MS: int = Field(default=5_000, ge=0)
     # Transient failures (connection lost, deadlock, serialization failure, SQLite busy) of a read,
     # or of a unit of work before its COMMIT, are retried: attempts in all (1: never retry), and
-    # the most the waits between them may add up to, with jitter (DB-7, docs/resilience.md).
+    # how long retrying may go on after the first failure, waits with jitter (DB-7, docs/resilience.md).
     DB_RETRY_ATTEMPTS: int = Field(default=3, ge=1, le=10)
     DB_RETRY_BUDGET_MS: int = Field(default=500, ge=0, le=30_000)
 

@@ -48,8 +48,9 @@ class CircuitBreaker:
         return self.state
 
     def allow(self) -> bool:
-        """Whether this call may go to the backend. When it returns True the caller must report
-        :meth:`success` or :meth:`failure` of the call."""
+        """Whether this call may go to the backend. A caller that got True reports the call's
+        :meth:`failure`, and its :meth:`success` when the breaker is not closed (``state`` != 0:
+        the probe); callers on the hot path test ``state`` first and skip both calls while closed."""
         if self.state == CLOSED:
             return True
         now = time.monotonic()

@@ -22,7 +22,7 @@ its COMMIT are one step.
 The first attempt runs without any retry machinery (a try block costs nothing until it raises);
 only after a retryable failure is tenacity (imported then) asked to run the next attempts, waiting
 a random time up to an exponentially growing cap (full jitter: clients that failed together do not
-retry together), within ``DB_RETRY_ATTEMPTS`` attempts and ``DB_RETRY_BUDGET_MS`` of waiting.
+retry together), within ``DB_RETRY_ATTEMPTS`` attempts and ``DB_RETRY_BUDGET_MS`` of the first failure.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def retryable(exc: BaseException) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How many attempts in all, and how long the waits between them may add up to."""
+    """How many attempts in all, and how long retrying may go on after the first failure."""
 
     attempts: int = 3
     budget_s: float = 1.0

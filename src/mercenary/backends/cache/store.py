@@ -181,7 +181,10 @@ class CacheStore:
         counters = self.stats(spec.name)
         if self._pending:
             await self._retry_pending()
-        if not self.breaker.allow():  # fail open: the database answers while the cache cannot
+        breaker = self.breaker
+        # Closed (0) is the common case: one attribute read, no call. Open: fail open, the
+        # database answers while the cache cannot.
+        if breaker.state and not breaker.allow():
             counters.misses += 1
             return await load()
         try:
@@ -198,7 +201,8 @@ class CacheStore:
             counters.errors += 1
             counters.misses += 1
             return await load()
-        self.breaker.success()
+        if breaker.state:  # the half-open probe succeeded
+            breaker.success()
         if entry is not None and entry[0] > time.time():
             counters.hits += 1
             value: T | None = entry[1]

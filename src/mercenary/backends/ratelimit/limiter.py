@@ -96,7 +96,8 @@ class RateLimiter:
     async def hit(self, rule: Rule, who: str) -> Verdict | None:
         """Count one hit of ``who`` (``ip:1.2.3.4``, ``user:7``, ...) against ``rule``. None when the
         backend failed and the hit went uncounted (allowed)."""
-        if not self.breaker.allow():
+        breaker = self.breaker
+        if breaker.state and not breaker.allow():  # closed (0): one attribute read
             self.counters.failed_open += 1
             return None
         now = time.time()
@@ -107,7 +108,8 @@ class RateLimiter:
             self.backend_failed(exc)
             self.counters.failed_open += 1
             return None
-        self.breaker.success()
+        if breaker.state:  # the half-open probe succeeded
+            breaker.success()
         self.counters.checked += 1
         allowed = count <= rule.limit
         if not allowed:

@@ -23,7 +23,8 @@ from mercenary.tenants.tables import organizations as orgs
 
 backend_pid = Query("test.retry.pid", sa.select(sa.func.pg_backend_pid()))
 slow_pid = Query(
-    "test.retry.slow_pid", sa.select(sa.func.pg_backend_pid().label("pid"), sa.func.pg_sleep(0.3).label("slept"))
+    "test.retry.slow_pid",
+    sa.select(sa.func.pg_backend_pid().label("pid"), sa.func.pg_sleep(0.3).label("slept")),
 )
 insert_org = Query(
     "test.retry.insert_org",
@@ -42,7 +43,12 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     """One pooled connection (so the one terminated is the one the next read gets), a short SQLite
     busy wait (so the lock below outlasts it), and a retry budget longer than both."""
     tuned = settings.model_copy(
-        update={"DB_POOL_SIZE": 1, "SQLITE_BUSY_TIMEOUT_MS": 20, "DB_RETRY_ATTEMPTS": 10, "DB_RETRY_BUDGET_MS": 3_000}
+        update={
+            "DB_POOL_SIZE": 1,
+            "SQLITE_BUSY_TIMEOUT_MS": 20,
+            "DB_RETRY_ATTEMPTS": 10,
+            "DB_RETRY_BUDGET_MS": 3_000,
+        }
     )
     database = open_database(tuned)
     await database.connect()

@@ -222,7 +222,7 @@ class PostgresDatabase(SingleStatements):
             try:
                 yield conn
             except BaseException:
-                if not raw.is_closed():  # a lost connection has nothing to roll back
+                if not _lost(raw):  # a lost connection has nothing to roll back
                     await _control(raw, "ROLLBACK")
                 raise
             else:
@@ -247,3 +247,12 @@ class PostgresDatabase(SingleStatements):
         if self._pool is None:
             return 0, self._settings.DB_POOL_SIZE
         return self._pool.get_size() - self._pool.get_idle_size(), self._pool.get_max_size()
+
+
+def _lost(raw: Any) -> bool:
+    """Whether the pooled connection ``raw`` was lost. When the server terminated it, the pool has
+    already taken its proxy back, and asking the proxy raises: that is a lost connection too."""
+    try:
+        return bool(raw.is_closed())
+    except asyncpg.InterfaceError:
+        return True

@@ -110,6 +110,7 @@ async def test_ready_and_metrics_show_an_open_breaker(database_url: str) -> None
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
             async def load() -> str:
                 return "from the database"
 

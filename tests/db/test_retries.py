@@ -90,6 +90,7 @@ async def test_a_unit_whose_connection_is_terminated_before_commit_runs_again_an
         await conn.execute(insert_org, name="retried", code=f"c{len(runs)}")
         if len(runs) == 1:
             await terminate(database_url, pid)  # the server cuts this transaction before COMMIT
+            await asyncio.sleep(0.2)  # the driver sees the connection close
             await conn.fetch_val(backend_pid)
 
     await run_transaction(db, unit)

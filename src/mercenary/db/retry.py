@@ -57,7 +57,7 @@ def retryable(exc: BaseException) -> bool:
     return asyncpg is not None and isinstance(
         exc,
         asyncpg.PostgresConnectionError
-        | asyncpg.exceptions.ConnectionDoesNotExistError  # the pool's connection was closed under it
+        | asyncpg.InterfaceError  # "connection is closed": the pool's connection was lost under it
         | asyncpg.CannotConnectNowError  # the server is starting or stopping
         | asyncpg.AdminShutdownError  # pg_terminate_backend, a server shutdown
         | asyncpg.TooManyConnectionsError

@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
-        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter)
+        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter, state.overload)
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
 
             sentinel = MemorySentinel(settings.MEMORY_SENTINEL_S, frames=settings.MEMORY_SENTINEL_FRAMES)
             sentinel.start()
+        state.overload.start()
         try:
             yield
         finally:

@@ -86,6 +86,16 @@ class ServiceUnavailableError(MercenaryError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class OverloadedError(ServiceUnavailableError):
+    """The instance is overloaded (its database pool is saturated, its event loop lags, or its
+    memory nears its limit) and refuses heavy requests (search, lists with `include`) first, so
+    light ones keep their latency; `reason` says which. Nothing was done: retry after
+    `Retry-After` seconds."""
+
+    code = "overloaded"
+    title = "Overloaded"
+
+
 class EmptySearchError(InvalidRequestError):
     """The search text has no searchable words."""
 

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # asyncpg's prepared-statement cache. Turn it off (0) behind PgBouncer in transaction mode.
     DB_STATEMENT_CACHE_SIZE: int = Field(default=256, ge=0)
     SQLITE_BUSY_TIMEOUT_MS: int = Field(default=5_000, ge=0)
+    # Transient failures (connection lost, deadlock, serialization failure, SQLite busy) of a read,
+    # or of a unit of work before its COMMIT, are retried: attempts in all (1: never retry), and
+    # how long retrying may go on after the first failure, waits with jitter (DB-7, docs/resilience.md).
+    DB_RETRY_ATTEMPTS: int = Field(default=3, ge=1, le=10)
+    DB_RETRY_BUDGET_MS: int = Field(default=500, ge=0, le=30_000)
 
     # Cache: memory:// (in-process) or redis://. Defaults to REDIS_URL when that is set.
     REDIS_URL: str | None = None
@@ -153,6 +158,17 @@ class Settings(BaseSettings):
     RATE_LIMIT_EXEMPT: Annotated[tuple[Network, ...], NoDecode] = ()
     # Proxies whose X-Forwarded-For is believed (comma-separated CIDRs); from anyone else it is ignored.
     TRUSTED_PROXIES: Annotated[tuple[Network, ...], NoDecode] = ()
+
+    # Load shedding (RES-4, RES-7; docs/resilience.md): heavy requests (search, lists with include=)
+    # get 503 overloaded while the pool is saturated, the event loop lags or memory nears its limit.
+    SHED_ENABLED: bool = True
+    SHED_CHECK_MS: int = Field(default=100, ge=10, le=10_000)  # how often the monitor looks
+    SHED_LOOP_LAG_MS: int = Field(default=200, ge=1)  # the event loop this late sheds
+    SHED_HOLD_S: float = Field(default=1.0, ge=0, le=60)  # a condition keeps shedding this long
+    SHED_MEMORY_WARN: float = Field(default=0.8, gt=0, le=1)  # RSS / limit: log a warning
+    SHED_MEMORY_SHED: float = Field(default=0.9, gt=0, le=1)  # RSS / limit: shed heavy requests
+    # The memory this process may use, in bytes; unset: its cgroup's limit, else the machine's RAM.
+    MEMORY_LIMIT_BYTES: int | None = Field(default=None, ge=1)
 
     # Idempotency keys (API-7): how long a key's first response is replayed, and after how long a
     # key still "in flight" is taken to belong to a request that died (its process crashed).

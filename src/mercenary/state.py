@@ -16,6 +16,7 @@ from mercenary.security.passwords import PasswordHasher
 from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
 from mercenary.web.limits import RatePolicy
+from mercenary.web.overload import LoadMonitor
 from mercenary.web.pagination import CursorCodec
 
 
@@ -33,6 +34,7 @@ class AppState:
     rate_policy: RatePolicy
     idempotency: IdempotencyKeys
     queue: JobQueue
+    overload: LoadMonitor
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -65,10 +67,12 @@ class AppState:
                 lock_s=settings.IDEMPOTENCY_LOCK_S,
             ),
             queue=JobQueue.open(settings, db),
+            overload=LoadMonitor(db, settings, pool_waits=db.dialect.name != "sqlite"),
         )
 
     async def close(self) -> None:
         """Close the backends, the cache first (it may still be flushing)."""
+        await self.overload.stop()
         await self.cache.close()
         await self.limiter.close()
         await self.idempotency.close()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
@@ -15,6 +15,7 @@ from mercenary.db.hooks import Hook, TransactionHooks
 from mercenary.db.query import Query
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class DatabaseBusyError(Exception):
@@ -129,6 +130,14 @@ class Connection(Executor, Protocol):
         ...
 
 
+class Retries(Protocol):
+    """How a transient failure is retried (``db/retry.py``'s ``RetryPolicy``)."""
+
+    def retryable(self, exc: BaseException, /) -> bool: ...
+
+    async def again(self, call: Callable[[], Awaitable[T]], first: BaseException, what: str, /) -> T: ...
+
+
 class SingleStatements:
     """What every backend's Database does with one statement outside a transaction: reads run on
     ``_reads()`` (the pool, or SQLite's read-only connection); writes open a transaction of their own."""
@@ -153,14 +162,33 @@ class SingleStatements:
             raise
         await hooks.committed()
 
+    # Reads outside a transaction changed nothing, so a transient failure is retried (DB-7,
+    # db/retry.py). The try block costs nothing until it raises.
+    retry: Retries | None = None
+
     async def fetch_all(self, query: Statement, /, **params: Any) -> list[Row]:
-        return await self._reads().fetch_all(query, **params)
+        try:
+            return await self._reads().fetch_all(query, **params)
+        except Exception as exc:
+            if self.retry is None or not self.retry.retryable(exc):
+                raise
+            return await self.retry.again(lambda: self._reads().fetch_all(query, **params), exc, "a read")
 
     async def fetch_one(self, query: Statement, /, **params: Any) -> Row | None:
-        return await self._reads().fetch_one(query, **params)
+        try:
+            return await self._reads().fetch_one(query, **params)
+        except Exception as exc:
+            if self.retry is None or not self.retry.retryable(exc):
+                raise
+            return await self.retry.again(lambda: self._reads().fetch_one(query, **params), exc, "a read")
 
     async def fetch_val(self, query: Statement, /, **params: Any) -> Any:
-        return await self._reads().fetch_val(query, **params)
+        try:
+            return await self._reads().fetch_val(query, **params)
+        except Exception as exc:
+            if self.retry is None or not self.retry.retryable(exc):
+                raise
+            return await self.retry.again(lambda: self._reads().fetch_val(query, **params), exc, "a read")
 
     async def execute(self, query: Statement, /, **params: Any) -> int:
         async with self.transaction() as conn:

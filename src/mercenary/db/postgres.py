@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
+from mercenary.db.retry import RetryPolicy
 from mercenary.db.timing import charge, statement_finished
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ class PostgresDatabase(SingleStatements):
         self.url = url
         self.queries_executed = 0
         self.slow_after_s = settings.DB_SLOW_STATEMENT_MS / 1000
+        self.retry = RetryPolicy.from_settings(settings)
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._direct: PostgresConnection | None = None
@@ -220,7 +222,7 @@ class PostgresDatabase(SingleStatements):
             try:
                 yield conn
             except BaseException:
-                if not raw.is_closed():  # a lost connection has nothing to roll back
+                if not _lost(raw):  # a lost connection has nothing to roll back
                     await _control(raw, "ROLLBACK")
                 raise
             else:
@@ -245,3 +247,12 @@ class PostgresDatabase(SingleStatements):
         if self._pool is None:
             return 0, self._settings.DB_POOL_SIZE
         return self._pool.get_size() - self._pool.get_idle_size(), self._pool.get_max_size()
+
+
+def _lost(raw: Any) -> bool:
+    """Whether the pooled connection ``raw`` was lost. When the server terminated it, the pool has
+    already taken its proxy back, and asking the proxy raises: that is a lost connection too."""
+    try:
+        return bool(raw.is_closed())
+    except asyncpg.InterfaceError:
+        return True

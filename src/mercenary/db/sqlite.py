@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Query, prepare, shape_row
+from mercenary.db.retry import RetryPolicy
 from mercenary.db.timing import charge, statement_finished
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class SQLiteDatabase(SingleStatements):
         self.path = sqlite_path(url)
         self.queries_executed = 0
         self.slow_after_s = settings.DB_SLOW_STATEMENT_MS / 1000
+        self.retry = RetryPolicy.from_settings(settings)
         self._busy_s = settings.SQLITE_BUSY_TIMEOUT_MS / 1000
         self._writer: SQLiteConnection | None = None
         self._reader: SQLiteConnection | None = None

@@ -57,11 +57,16 @@ async def ready(state: State) -> Response:
     # The rate limiter is not a readiness check: it fails open. Its counters say when it did.
     limiter = state.limiter
     rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
+    # The circuit breakers around Redis (RES-3): both fail open, so neither gates readiness.
+    breakers = {
+        b.name: {"state": b.state_name, "opened": b.opened} for b in (state.cache.breaker, limiter.breaker)
+    }
     body = {
         "status": "ready" if ok else "not_ready",
         "checks": checks,
         "caches": caches,
         "rate_limit": rate_limit,
+        "breakers": breakers,
         "jobs": jobs,
     }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")

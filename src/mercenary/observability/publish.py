@@ -33,6 +33,13 @@ class Pooled(Protocol):
     def pool_usage(self) -> tuple[int, int]: ...
 
 
+class Shedding(Protocol):
+    """The load monitor's figures (``web/overload.py``)."""
+
+    shed: dict[str, int]
+    limit: int
+
+
 def memory_limit(files: tuple[Path, ...] = CGROUP_LIMITS) -> int:
     """The cgroup's memory limit in bytes, else the machine's physical memory."""
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -71,13 +78,20 @@ class ProcessSeries:
 
 
 class Publisher:
-    """Copies one app's cache counters, pool usage (and, multiprocess, process figures) into the
-    exported series."""
+    """Copies one app's cache counters, pool usage, breaker states, shed requests (and,
+    multiprocess, process figures) into the exported series."""
 
-    def __init__(self, cache: CacheStore, db: Pooled, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        cache: CacheStore,
+        db: Pooled,
+        limiter: RateLimiter | None = None,
+        overload: Shedding | None = None,
+    ) -> None:
         self.cache = cache
         self.db = db
         self.limiter = limiter
+        self.overload = overload
         self._seen: dict[tuple[str, str], int] = {}
         self._series = {
             "hits": registry.CACHE_HITS,
@@ -86,7 +100,7 @@ class Publisher:
             "errors": registry.CACHE_ERRORS,
         }
         self._process = ProcessSeries() if registry.multiprocess() else None
-        registry.MEMORY_LIMIT.set(memory_limit())
+        registry.MEMORY_LIMIT.set(overload.limit if overload is not None else memory_limit())
         self._task: asyncio.Task[None] | None = None
 
     def publish(self) -> None:
@@ -111,6 +125,15 @@ class Publisher:
                 if value > seen:
                     series.inc(value - seen)
                     self._seen[("ratelimit", field)] = value
+        registry.BREAKER_STATE.labels("cache").set(self.cache.breaker.level())
+        if self.limiter is not None:
+            registry.BREAKER_STATE.labels("rate_limit").set(self.limiter.breaker.level())
+        if self.overload is not None:
+            for reason, value in list(self.overload.shed.items()):
+                seen = self._seen.get(("shed", reason), 0)
+                if value > seen:
+                    registry.REQUESTS_SHED.labels(reason).inc(value - seen)
+                    self._seen[("shed", reason)] = value
         in_use, size = self.db.pool_usage()
         registry.DB_POOL_IN_USE.set(in_use)
         registry.DB_POOL_SIZE.set(size)

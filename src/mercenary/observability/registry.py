@@ -9,8 +9,6 @@ Systems not built yet add their series here with :func:`counter`, :func:`gauge` 
 :func:`histogram` when they are wired, under these names (documented in docs/observability.md, and
 left out until something real feeds them: an exported series that is always zero would be a lie):
 
-- ``requests_shed_total{reason}``        requests refused by load shedding;
-- ``breaker_state{backend}``             0 closed, 1 half-open, 2 open;
 - ``queue_depth{queue}``, ``queue_wait_seconds{queue}`` (histogram), ``job_duration_seconds{job}``
   (histogram), ``job_failures_total{job}``.
 """
@@ -80,6 +78,17 @@ RATELIMIT_FAILED_OPEN = counter(
 )
 DB_POOL_IN_USE = gauge("db_pool_in_use", "Database connections lent out (the SQLite writer while held).")
 DB_POOL_SIZE = gauge("db_pool_size", "Database connections the pool may open (DB_POOL_SIZE; 1 on SQLite).")
+BREAKER_STATE = gauge(
+    "breaker_state",
+    "A backend's circuit breaker: 0 closed, 1 half-open, 2 open (the worst over workers).",
+    ("backend",),
+    mode="livemax",
+)
+REQUESTS_SHED = counter(
+    "requests_shed",
+    "Heavy requests refused with 503 overloaded, by reason (pool, loop_lag, memory).",
+    ("reason",),
+)
 MEMORY_LIMIT = gauge(
     "memory_limit_bytes",
     "The memory this instance may use: its cgroup's limit, else the machine's RAM.",

@@ -24,6 +24,7 @@ from mercenary.errors import (
     EmptySearchError,
     InvalidRequestError,
     NotFoundError,
+    OverloadedError,
     PermissionDeniedError,
 )
 from mercenary.profiles import service
@@ -117,7 +118,7 @@ async def list_freelancers(
 
 
 @router.get("/search/freelancers", response_model=ProfilePage, response_description=PAGE)
-@raises(UnknownSkillError, EmptySearchError, InvalidRequestError)
+@raises(UnknownSkillError, EmptySearchError, InvalidRequestError, OverloadedError)
 async def search_freelancers(
     caller: SignedIn,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words that must all match.")],
@@ -131,4 +132,5 @@ async def search_freelancers(
     db = caller.state.db
     cursors = caller.state.cursors
     terms(q)  # 422 when `q` has no words, rather than falling back to the plain list
+    caller.state.overload.check()  # heavy: refused first when the instance is overloaded (RES-4)
     return await _page(db, cursors, q, skills, cursor, limit, fields)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from mercenary.db import Connection
-from mercenary.errors import EmptySearchError, InvalidRequestError, PermissionDeniedError
+from mercenary.errors import EmptySearchError, InvalidRequestError, OverloadedError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
 from mercenary.projects.cache import MARKET, PAGES, SKILLS, tenant_family
@@ -82,6 +82,8 @@ async def _project_page(
     keep = None if selected is None else selected | includes
     pager = Pager(caller.state.cursors, f.cursor_scope(), BY_RANK if f.ranked else BY_ID)
     keyset = pager.keyset(cursor, limit)
+    if includes or f.text:  # heavy: a search, or relations attached uncached (RES-4)
+        caller.state.overload.check()
 
     async def load() -> bytes:
         page = await listing.list_projects(db, principal, f, keyset)
@@ -124,6 +126,7 @@ async def post_project(body: ProjectCreate, caller: SignedIn, idem: Idempotent) 
     EmptySearchError,
     InvalidRequestError,
     InvalidCursorError,
+    OverloadedError,
 )
 async def list_projects(
     caller: SignedIn,
@@ -194,7 +197,14 @@ async def delete_project(caller: SignedIn, project_id: ObjectId) -> Response:
 
 
 @search_router.get("/projects", response_model=ProjectPage, response_description=PAGE)
-@raises(UnknownIncludeError, UnknownSkillError, EmptySearchError, InvalidRequestError, InvalidCursorError)
+@raises(
+    UnknownIncludeError,
+    UnknownSkillError,
+    EmptySearchError,
+    InvalidRequestError,
+    InvalidCursorError,
+    OverloadedError,
+)
 async def search_projects(
     caller: SignedIn,
     q: Annotated[str, Query(min_length=1, max_length=256, description="words to find (all of them)")],

@@ -13,8 +13,8 @@ so one replacement invalidates all of them.
 An entry carries the time until which it is fresh. Past it, the next reader reloads; if the load
 fails with a database error, the stale value is served instead (stale-if-error, for up to
 ``stale_for`` seconds past freshness) and counted. A cache that fails (Redis down or slow) is
-bypassed for a short while, counted, and every request is served from the database: a cache error
-is never a client error.
+bypassed for a short while (its circuit breaker opens, ``breaker.py``, then one read probes it),
+counted, and every request is served from the database: a cache error is never a client error.
 
 Why a small module of ours over cashews' decorators: the decorators bind to a module-level cache
 and to key templates over function arguments, while Mercenary's services receive their backends
@@ -35,6 +35,7 @@ from typing import Any, Protocol, TypeVar
 
 from cashews.backends.interface import Backend
 
+from mercenary.backends.breaker import CircuitBreaker
 from mercenary.backends.cache.backends import open_backend
 
 log = logging.getLogger("mercenary.cache")
@@ -114,7 +115,8 @@ class CacheStore:
     # they are dropped from this process at once rather than left to fill the LRU (each market write
     # would otherwise leave a page of 20 projects behind).
     _families: dict[tuple[str, str], tuple[str, set[str]]] = field(default_factory=dict)
-    _bypass_until: float = 0.0
+    # Open after a backend failure: reads go to the database until a probe finds the backend again.
+    breaker: CircuitBreaker = field(default_factory=lambda: CircuitBreaker("cache", BYPASS_AFTER_ERROR_S))
 
     @classmethod
     async def open(
@@ -179,7 +181,10 @@ class CacheStore:
         counters = self.stats(spec.name)
         if self._pending:
             await self._retry_pending()
-        if time.monotonic() < self._bypass_until:
+        breaker = self.breaker
+        # Closed (0) is the common case: one attribute read, no call. Open: fail open, the
+        # database answers while the cache cannot.
+        if breaker.state and not breaker.allow():
             counters.misses += 1
             return await load()
         try:
@@ -196,6 +201,8 @@ class CacheStore:
             counters.errors += 1
             counters.misses += 1
             return await load()
+        if breaker.state:  # the half-open probe succeeded
+            breaker.success()
         if entry is not None and entry[0] > time.time():
             counters.hits += 1
             value: T | None = entry[1]
@@ -295,9 +302,11 @@ class CacheStore:
             for spec, family in pairs:
                 self.stats(spec.name).errors += 1
                 self._pending.add((spec, family))
+        else:
+            self.breaker.success()
 
     async def _retry_pending(self) -> None:
-        if time.monotonic() < self._bypass_until:
+        if not self.breaker.allow():
             return
         pending, self._pending = self._pending, set()
         await self.invalidate_many(pending)
@@ -315,7 +324,7 @@ class CacheStore:
         conn.after_commit(purge)
 
     def _failed(self, what: str, key: str) -> None:
-        self._bypass_until = time.monotonic() + BYPASS_AFTER_ERROR_S
+        self.breaker.failure(BYPASS_AFTER_ERROR_S)  # the module's value, read now (tests shorten it)
         log.warning(
             "cache: %s failed for %s; serving from the database for %.0f s", what, key, BYPASS_AFTER_ERROR_S
         )

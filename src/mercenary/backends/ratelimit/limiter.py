@@ -9,8 +9,8 @@ window's edge: up to twice the limit across two adjacent windows.
 
 When the backend fails (Redis down or slow), the request is allowed (fail open: a limiter outage is
 no reason to refuse the traffic it protects), the failure is counted in ``counters`` (shown by
-``/ready``), and the backend is left alone for ``BYPASS_AFTER_ERROR_S``, so a hung Redis does not
-cost every request a timeout.
+``/ready``), and the limiter's circuit breaker opens for ``BYPASS_AFTER_ERROR_S`` (``breaker.py``),
+so a hung Redis does not cost every request a timeout; then one hit probes the backend.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from mercenary.backends.breaker import CircuitBreaker
 from mercenary.backends.ratelimit.base import RateLimitBackend
 
 log = logging.getLogger("mercenary.ratelimit")
@@ -72,7 +73,8 @@ class RateLimiter:
         self.backend = backend
         self.backend_name = backend_name
         self.counters = RateLimitCounters()
-        self._bypass_until = 0.0
+        # Open after a backend failure: hits go uncounted (fail open) until a probe gets through.
+        self.breaker = CircuitBreaker("rate_limit", BYPASS_AFTER_ERROR_S)
 
     @classmethod
     def open(cls, url: str, prefix: str) -> RateLimiter:
@@ -94,10 +96,11 @@ class RateLimiter:
     async def hit(self, rule: Rule, who: str) -> Verdict | None:
         """Count one hit of ``who`` (``ip:1.2.3.4``, ``user:7``, ...) against ``rule``. None when the
         backend failed and the hit went uncounted (allowed)."""
-        now = time.time()
-        if now < self._bypass_until:
+        breaker = self.breaker
+        if breaker.state and not breaker.allow():  # closed (0): one attribute read
             self.counters.failed_open += 1
             return None
+        now = time.time()
         window = int(now // rule.period)
         try:
             count = await self.backend.incr(f"{rule.name}:{who}:{window}", rule.period)
@@ -105,6 +108,8 @@ class RateLimiter:
             self.backend_failed(exc)
             self.counters.failed_open += 1
             return None
+        if breaker.state:  # the half-open probe succeeded
+            breaker.success()
         self.counters.checked += 1
         allowed = count <= rule.limit
         if not allowed:
@@ -116,7 +121,7 @@ class RateLimiter:
         """Count a backend failure and leave the backend alone for ``BYPASS_AFTER_ERROR_S``: every
         hit until then is let through uncounted (fail open)."""
         self.counters.errors += 1
-        self._bypass_until = time.time() + BYPASS_AFTER_ERROR_S
+        self.breaker.failure(BYPASS_AFTER_ERROR_S)  # the module's value, read now (tests shorten it)
         log.warning("rate limiter: backend failed (%s); failing open", type(exc).__name__)
 
     async def ping(self) -> None:

@@ -36,7 +36,6 @@ from typing import Any
 
 import httpx
 import orjson
-import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -44,10 +43,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.app import create_app
-from mercenary.db.metadata import utcnow
 from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
-from mercenary.skills.tables import skills
+from seeding import add_skills, signup_client
 
 try:
     from mercenary.web.middleware.delivery import DeliveryMiddleware
@@ -96,23 +94,8 @@ async def seed(app: FastAPI) -> tuple[str, int]:
     """A client with 30 open projects: their token and one project's id."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        now = utcnow()
-        async with app.state.mercenary.db.transaction() as conn:
-            for i, slug in enumerate(("python", "django", "react", "postgresql", "design", "rust"), 1):
-                await conn.execute(
-                    sa.insert(skills).values(id=i, slug=slug, name=slug, category="dev", created_at=now)
-                )
-        signup = await client.post(
-            "/api/v1/auth/signup",
-            json={
-                "email": "bench@example.com",
-                "password": "a long bench password",
-                "name": "Bench",
-                "role": "client",
-                "organization": "Bench",
-            },
-        )
-        token = signup.json()["access_token"]
+        await add_skills(app, ("python", "django", "react", "postgresql", "design", "rust"))
+        token = await signup_client(client)
         auth = {"Authorization": f"Bearer {token}"}
         project_id = 0
         words = random.Random(11)

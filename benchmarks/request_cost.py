@@ -30,17 +30,15 @@ from typing import Any
 
 import httpx
 import orjson
-import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.app import create_app
-from mercenary.db.metadata import utcnow
 from mercenary.db.migrate import upgrade
 from mercenary.security.principal import Principal
 from mercenary.security.tokens import TokenService
 from mercenary.settings import Settings
-from mercenary.skills.tables import skills
+from seeding import add_skills, signup_client
 
 PROJECT = {
     "title": "Build a Django shop",
@@ -67,24 +65,10 @@ def settings_for(url: str, **extra: Any) -> Settings:
 
 async def seed(app: FastAPI) -> tuple[str, int]:
     """A client with one open project: their token and the project's id."""
-    async with app.state.mercenary.db.transaction() as conn:
-        for i, slug in enumerate(("python", "django"), 1):
-            await conn.execute(
-                sa.insert(skills).values(id=i, slug=slug, name=slug, category="dev", created_at=utcnow())
-            )
+    await add_skills(app, ("python", "django"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        signup = await client.post(
-            "/api/v1/auth/signup",
-            json={
-                "email": "bench@example.com",
-                "password": "a long bench password",
-                "name": "Bench",
-                "role": "client",
-                "organization": "Bench",
-            },
-        )
-        token = signup.json()["access_token"]
+        token = await signup_client(client)
         created = await client.post(
             "/api/v1/projects", json=PROJECT, headers={"Authorization": f"Bearer {token}"}
         )

@@ -25,15 +25,13 @@ from typing import Any
 
 import httpx
 import orjson
-import sqlalchemy as sa
 from fastapi import FastAPI
 
 import mercenary
 from mercenary.app import create_app
-from mercenary.db.metadata import utcnow
 from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
-from mercenary.skills.tables import skills
+from seeding import add_skills, signup_client
 
 PROJECT = {
     "title": "Build a Django shop",
@@ -109,24 +107,10 @@ async def measure(url: str, rounds: int, requests: int) -> dict[str, list[float]
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        async with app.state.mercenary.db.transaction() as conn:
-            for i, slug in enumerate(("python", "django", "postgresql"), 1):
-                await conn.execute(
-                    sa.insert(skills).values(id=i, slug=slug, name=slug, category="dev", created_at=utcnow())
-                )
+        await add_skills(app, ("python", "django", "postgresql"))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            signup = await client.post(
-                "/api/v1/auth/signup",
-                json={
-                    "email": "bench@example.com",
-                    "password": "a long bench password",
-                    "name": "Bench",
-                    "role": "client",
-                    "organization": "Bench",
-                },
-            )
-            token = signup.json()["access_token"]
+            token = await signup_client(client)
             created = await client.post(
                 "/api/v1/projects", json=PROJECT, headers={"Authorization": f"Bearer {token}"}
             )

@@ -248,6 +248,13 @@ class PostgresDatabase(SingleStatements):
             return 0, self._settings.DB_POOL_SIZE
         return self._pool.get_size() - self._pool.get_idle_size(), self._pool.get_max_size()
 
+    def pool_waiting(self) -> int:
+        # asyncpg lends connections from an asyncio queue of free ones; a request that found it
+        # empty waits as one of the queue's getters (private, so read defensively: asyncpg is pinned
+        # and tests/api/test_load_shedding.py fails if this stops seeing a waiter).
+        queue = getattr(self._pool, "_queue", None)
+        return len(getattr(queue, "_getters", ()))
+
 
 def _lost(raw: Any) -> bool:
     """Whether the pooled connection ``raw`` was lost. When the server terminated it, the pool has

@@ -86,8 +86,8 @@ class Replica(Primary):
     primary_port = 0
 
     @classmethod
-    def follow(cls, primary: Postgres, folder: Path, delay_ms: int = 0) -> Replica:
-        """Clone ``primary`` into ``folder`` and start streaming from it."""
+    def follow(cls, primary: Postgres, folder: Path | None, delay_ms: int = 0) -> Replica:
+        """Clone ``primary`` into ``folder`` (temporary when None) and start streaming from it."""
         replica = cls(folder, None, None)
         replica.primary_port = primary.port
         try:

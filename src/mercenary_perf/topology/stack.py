@@ -172,6 +172,7 @@ def up(
     if (folder / STATE_FILE).exists():
         raise RuntimeError(f"a topology is already up in {folder} (run `down` first)")
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)  # PostgreSQL and PgBouncer run as the postgres user under root: reachable
     topo = Topology(folder, api, workers)
     try:
         _start(topo, replica, replica_delay_ms, env or {}, command, seed)

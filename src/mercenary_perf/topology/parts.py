@@ -180,6 +180,8 @@ def haproxy_config(port: int, stats_port: int, instances: list[tuple[str, int]])
 
     deploy/haproxy/haproxy.cfg is this file for a real deployment (same timeouts and checks).
     """
+    checks = f"inter {CHECK_INTER_MS} fall {CHECK_FALL} rise {CHECK_RISE}"
+    checks += " on-marked-down shutdown-sessions init-addr libc,none"
     servers = "\n".join(f"  server {name} 127.0.0.1:{p} check" for name, p in instances)
     return f"""global
   maxconn 8000
@@ -204,7 +206,7 @@ backend mercenary
   balance roundrobin
   option httpchk GET /ready
   http-check expect status 200
-  default-server inter {CHECK_INTER_MS} fall {CHECK_FALL} rise {CHECK_RISE} on-marked-down shutdown-sessions
+  default-server {checks}
 {servers}
 
 frontend stats

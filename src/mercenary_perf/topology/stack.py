@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -115,22 +116,35 @@ class Topology:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# Stopped front to back: the balancer and the scraper first (an instance waits for its open
+# keep-alive connections, the scraper's among them, up to SHUTDOWN_GRACE_S), then the service's
+# processes, then what they use.
+STOP_ORDER = ("haproxy", "prometheus", "api-", "worker-", "pgbouncer-", "redis")
+
+
+def _stage(name: str) -> int:
+    return next((i for i, prefix in enumerate(STOP_ORDER) if name.startswith(prefix)), len(STOP_ORDER))
+
+
 def stop_pids(pids: dict[str, int], procs: dict[str, subprocess.Popen[bytes]] | None = None) -> None:
-    """Terminate every pid (by its id, never by name), then kill those still there after 15 s."""
+    """Terminate every pid (by its id, never by name), stage by stage (:data:`STOP_ORDER`); a
+    process still there 15 s after its SIGTERM is killed."""
     procs = procs or {}
-    for pid in pids.values():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for name, pid in pids.items():
-        proc = procs.get(name)
-        while time.monotonic() < deadline and _alive(pid, proc):
-            time.sleep(0.1)
-        if _alive(pid, proc):
+    for stage in sorted({_stage(n) for n in pids}):
+        group = {n: p for n, p in pids.items() if _stage(n) == stage}
+        for pid in group.values():
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        if proc is not None:
-            proc.wait(5)
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, pid in group.items():
+            proc = procs.get(name)
+            while time.monotonic() < deadline and _alive(pid, proc):
+                time.sleep(0.05)
+            if _alive(pid, proc):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            if proc is not None:
+                proc.wait(5)
 
 
 def _alive(pid: int, proc: subprocess.Popen[bytes] | None) -> bool:
@@ -191,20 +205,23 @@ def _start(
     topo.save()
     primary.psql(f"CREATE DATABASE {DATABASE}")
     service = Mercenary(command, folder, {})
-    service.run("migrate", db_url=primary.url(DATABASE), timeout_s=300)
-    if seed:
-        service.run("seed", "--scale", seed, db_url=primary.url(DATABASE))
     topo.urls["primary"] = primary.url(DATABASE)
     bouncer = topo.bouncers["primary"] = PgBouncer(folder / "pgbouncer", "primary", primary.port)
     topo._track("pgbouncer-primary", bouncer.start())
     topo.urls["pgbouncer-primary"] = bouncer.url(DATABASE)
-    if with_replica:
-        replica = topo.replica = Replica.follow(primary, folder / "replica", delay_ms)
-        topo.clusters.append(str(replica.folder))
-        topo.urls["replica"] = replica.url(DATABASE)
-        rb = topo.bouncers["replica"] = PgBouncer(folder / "pgbouncer", "replica", replica.port)
-        topo._track("pgbouncer-replica", rb.start())
-        topo.urls["pgbouncer-replica"] = rb.url(DATABASE)
+    # The schema streams to the replica like any write: migrate while the replica is cloned.
+    with ThreadPoolExecutor(1) as pool:
+        migrated = pool.submit(service.run, "migrate", db_url=primary.url(DATABASE), timeout_s=300)
+        if with_replica:
+            replica = topo.replica = Replica.follow(primary, folder / "replica", delay_ms)
+            topo.clusters.append(str(replica.folder))
+            topo.urls["replica"] = replica.url(DATABASE)
+            rb = topo.bouncers["replica"] = PgBouncer(folder / "pgbouncer", "replica", replica.port)
+            topo._track("pgbouncer-replica", rb.start())
+            topo.urls["pgbouncer-replica"] = rb.url(DATABASE)
+        migrated.result()
+    if seed:
+        service.run("seed", "--scale", seed, db_url=primary.url(DATABASE))
     redis = topo.redis = Redis.start(folder / "redis")
     topo._track("redis", redis.proc)  # type: ignore[arg-type]
     topo.urls["redis"] = redis.url

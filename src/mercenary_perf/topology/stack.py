@@ -109,7 +109,7 @@ class Topology:
         self._track(f"pgbouncer-{name}", bouncer.start())
 
     def down(self) -> None:
-        """Stop every process (SIGTERM, SIGKILL after 15 s) and both clusters, then delete the folder."""
+        """Stop every process (SIGKILL after STOP_GRACE_S) and both clusters; delete the folder."""
         stop_pids(self.pids, self.procs)
         self.pids.clear()
         stop_clusters(self.clusters)
@@ -119,6 +119,7 @@ class Topology:
 # Stopped front to back: the balancer and the scraper first (an instance waits for its open
 # keep-alive connections, the scraper's among them, up to SHUTDOWN_GRACE_S), then the service's
 # processes, then what they use.
+STOP_GRACE_S = 15.0
 STOP_ORDER = ("haproxy", "prometheus", "api-", "worker-", "pgbouncer-", "redis")
 
 
@@ -128,14 +129,14 @@ def _stage(name: str) -> int:
 
 def stop_pids(pids: dict[str, int], procs: dict[str, subprocess.Popen[bytes]] | None = None) -> None:
     """Terminate every pid (by its id, never by name), stage by stage (:data:`STOP_ORDER`); a
-    process still there 15 s after its SIGTERM is killed."""
+    process still there :data:`STOP_GRACE_S` after its SIGTERM is killed."""
     procs = procs or {}
     for stage in sorted({_stage(n) for n in pids}):
         group = {n: p for n, p in pids.items() if _stage(n) == stage}
         for pid in group.values():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + STOP_GRACE_S
         for name, pid in group.items():
             proc = procs.get(name)
             while time.monotonic() < deadline and _alive(pid, proc):

@@ -193,8 +193,10 @@ def test_pgbouncer_restarted_the_service_reconnects(topo: stack.Topology) -> Non
         assert time.monotonic() < deadline, r.text
         time.sleep(0.2)
     assert signup(topo.balancer_url)["user"]["id"]
-    for log in (topo.folder / "pgbouncer").glob("*.log"):
-        assert "prepared statement" not in log.read_text(errors="replace")
+    logs = [*(topo.folder / "pgbouncer").glob("*.log"), *(topo.folder / "logs").glob("*.log")]
+    assert len(logs) >= 2 + API + WORKERS
+    for log in logs:
+        assert "prepared statement" not in log.read_text(errors="replace"), log.name
 
 
 def server_status(topo: stack.Topology, name: str) -> str:

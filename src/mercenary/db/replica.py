@@ -31,12 +31,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mercenary.db.base import Row, Statement, is_transient
-
-if TYPE_CHECKING:
-    from mercenary.db.postgres import PostgresConnection
+from mercenary.db.base import Executor, Row, Statement, is_transient
 
 log = logging.getLogger("mercenary.db.replica")
 
@@ -107,7 +104,7 @@ class RoutedReads:
     """The executor a :class:`PostgresDatabase` with a replica runs single reads on."""
 
     def __init__(
-        self, primary: PostgresConnection, replica: PostgresConnection, replay: Callable[[], Awaitable[Any]]
+        self, primary: Executor, replica: Executor, replay: Callable[[], Awaitable[Any]]
     ) -> None:
         self.primary = primary
         self.replica = replica
@@ -115,7 +112,7 @@ class RoutedReads:
         self.counters = ReplicaCounters()
         self.dialect = primary.dialect
 
-    async def _target(self) -> PostgresConnection:
+    async def _target(self) -> Executor:
         session = _session.get()
         if session is None or _primary_only.get():
             return self.primary

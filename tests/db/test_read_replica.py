@@ -193,6 +193,11 @@ async def test_a_stopped_replica_sends_reads_to_the_primary(
     url = f"/api/v1/freelancers/{user_id}/profile"
     await asyncio.to_thread(cluster.replica.pause)
     try:
+        failures = routed(app).counters.failures
+        # the check of a carried LSN fails first: the primary answers
+        carried = {**headers, HEADER: sign(1 << 40, KEY)}
+        assert (await client.get(url, headers=carried)).status_code == 404
+        assert routed(app).counters.failures == failures + 1
         for _ in range(5):
             assert (await client.get(url, headers=headers)).status_code == 404  # no profile: but no 5xx
         ready = (await client.get("/ready")).json()

@@ -26,6 +26,7 @@ from mercenary.settings import Settings
 from mercenary.web.middleware.read_your_writes import COOKIE, HEADER, sign, verify
 from mercenary_perf.topology.parts import Primary, Replica
 from tests.api.catalog import freelancer, profile_body
+from tests.api.helpers import PASSWORD, signup
 from tests.conftest import in_thread, make_settings
 
 DB = "replicated"
@@ -217,3 +218,23 @@ async def test_asyncpg_reads_lsn_as_integers(cluster: Cluster) -> None:
         assert await conn.fetchval(COMMIT_LSN_SQL) > 0
     finally:
         await conn.close()
+
+
+async def test_log_in_at_once_after_signing_up_elsewhere(cluster: Cluster, app: FastAPI) -> None:
+    """Credentials are checked on the primary: a cookie-less client logs in while the replica lags."""
+    cluster.replica.set_delay(2000)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as signer:
+            await signup(signer, "fresh@example.com", role="freelancer")
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+            login = await other.post(
+                "/api/v1/auth/login", json={"email": "fresh@example.com", "password": PASSWORD}
+            )
+            assert login.status_code == 200, login.text
+            logout = await other.post(
+                "/api/v1/auth/logout", json={"refresh_token": login.json()["refresh_token"]}
+            )
+        assert logout.status_code == 204, logout.text
+    finally:
+        cluster.replica.set_delay(0)

@@ -103,9 +103,7 @@ class ReplicaCounters:
 class RoutedReads:
     """The executor a :class:`PostgresDatabase` with a replica runs single reads on."""
 
-    def __init__(
-        self, primary: Executor, replica: Executor, replay: Callable[[], Awaitable[Any]]
-    ) -> None:
+    def __init__(self, primary: Executor, replica: Executor, replay: Callable[[], Awaitable[Any]]) -> None:
         self.primary = primary
         self.replica = replica
         self._replay = replay  # asks the replica for pg_last_wal_replay_lsn() (REPLAY_LSN_SQL)

@@ -258,13 +258,16 @@ class PostgresDatabase(SingleStatements):
         session = current_session()
         if session is None:
             return
+        session.pinned = True
         started = perf_counter()
         try:
             lsn = int(await raw.fetchval(COMMIT_LSN_SQL))
+        except Exception as exc:  # the write has committed: it must not turn into an error
+            pool_log.warning("commit LSN not read (%s): the caller gets no read-your-writes token", exc)
+            return
         finally:
             charge(started)
         session.committed = max(session.committed, lsn)
-        session.pinned = True
 
     def _reads(self) -> PostgresConnection | RoutedReads:
         # asyncpg's Pool has the connection's fetch API: a single read takes a connection for itself.

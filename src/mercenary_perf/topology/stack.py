@@ -120,11 +120,11 @@ class Topology:
 # keep-alive connections, the scraper's among them, up to SHUTDOWN_GRACE_S), then the service's
 # processes, then what they use.
 STOP_GRACE_S = 15.0
-STOP_ORDER = ("haproxy", "prometheus", "api-", "worker-", "pgbouncer-", "redis")
+STOP_ORDER = (("haproxy", "prometheus"), ("api-", "worker-"), ("pgbouncer-", "redis"))
 
 
 def _stage(name: str) -> int:
-    return next((i for i, prefix in enumerate(STOP_ORDER) if name.startswith(prefix)), len(STOP_ORDER))
+    return next((i for i, group in enumerate(STOP_ORDER) if name.startswith(group)), len(STOP_ORDER))
 
 
 def stop_pids(pids: dict[str, int], procs: dict[str, subprocess.Popen[bytes]] | None = None) -> None:

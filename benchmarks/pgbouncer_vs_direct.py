@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -64,7 +65,8 @@ async def main() -> None:
     args = parser.parse_args()
 
     primary = Primary.start()
-    bouncer = PgBouncer(Path(mkdtemp(prefix="mercenary-bench-")), "bench", primary.port)
+    folder = Path(mkdtemp(prefix="mercenary-bench-"))
+    bouncer = PgBouncer(folder, "bench", primary.port)
     bouncer.start()
     try:
         primary.psql("CREATE DATABASE bench")
@@ -102,6 +104,7 @@ async def main() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
         primary.stop()
     print(f"concurrency {args.concurrency}; {args.rounds} rounds x {args.ops} operations; medians in ops/s")
     for kind in ("read", "transaction"):

@@ -145,7 +145,8 @@ class AccessLog:
         stream = self.stream or sys.stderr
         try:
             if self.json:
-                head = {"ts": self._timestamp(created), "level": "INFO", "logger": ACCESS_LOGGER, "msg": message}
+                ts = self._timestamp(created)
+                head = {"ts": ts, "level": "INFO", "logger": ACCESS_LOGGER, "msg": message}
                 head.update(fields)
                 data = orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE)
                 raw = getattr(stream, "buffer", None)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mercenary.auth.routes import router as auth_router
+from mercenary.cvs.routes import router as cvs_router
 from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
 from mercenary.observability import tracing
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         projects_search_router,
         proposals_router,
         profiles_router,
+        cvs_router,
         tenants_router,
         auth_router,
         health_router,

@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
 
+    # CV parsing (docs/cvs.md), in a child process per document: its wall time, address space,
+    # pages and characters; a document past any of them ends `failed` with the reason.
+    CV_PARSE_TIMEOUT_S: float = Field(default=10, gt=0, le=600)
+    CV_PARSE_MEMORY_MB: int = Field(default=256, ge=64, le=16_384)
+    CV_PARSE_MAX_PAGES: int = Field(default=50, ge=1, le=10_000)
+    CV_PARSE_MAX_CHARS: int = Field(default=200_000, ge=1_000, le=10_000_000)
+
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)

@@ -85,7 +85,12 @@ def _pdf(data: bytes, max_pages: int, max_chars: int) -> tuple[str, int]:
 def _docx(data: bytes, max_pages: int, max_chars: int) -> tuple[str, int]:
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except etree.XMLSyntaxError as exc:
+        # libxml2 reports a failed allocation (under the sandbox's RLIMIT_AS) as a parse error.
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:
+            raise MemoryError from exc
+        raise ExtractError("unreadable", "Not a readable DOCX (XMLSyntaxError).") from exc
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ExtractError("unreadable", f"Not a readable DOCX ({type(exc).__name__}).") from exc
     body = document.element.body
     breaks = sum(1 for el in body.iter(f"{_W}br") if el.get(f"{_W}type") == "page")

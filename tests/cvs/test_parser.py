@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,8 @@ LIMITS = Limits(timeout_s=10, memory_bytes=256 * 2**20, max_pages=50, max_chars=
 
 
 @pytest.fixture(scope="module")
-def parser() -> Iterator[Parser]:
-    yield Parser(LIMITS)
+def parser() -> Parser:
+    return Parser(LIMITS)
 
 
 def _fails(parser: Parser, data: bytes, media_type: str) -> ParseFailure:

@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
 
+    # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
+    # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
+    BLOB_URL: str = "file:///var/blobs"
+    # The largest file an upload route accepts (each route may ask for less); uploads are the one
+    # kind of request MAX_BODY_BYTES does not cap.
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
+
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)

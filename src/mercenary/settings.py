@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     CV_PARSE_MEMORY_MB: int = Field(default=256, ge=64, le=16_384)
     CV_PARSE_MAX_PAGES: int = Field(default=50, ge=1, le=10_000)
     CV_PARSE_MAX_CHARS: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
+    # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
+    BLOB_URL: str = "file:///var/blobs"
+    # The largest file an upload route accepts (each route may ask for less); uploads are the one
+    # kind of request MAX_BODY_BYTES does not cap.
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
 
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)

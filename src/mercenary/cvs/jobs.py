@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from mercenary.backends.blobs.base import BlobNotFoundError, BlobStore
 from mercenary.cvs import service
@@ -55,6 +56,7 @@ async def parse(state: AppState, version_id: int) -> None:
                 conn, version_id, code="missing_file", message="The uploaded file is no longer stored."
             )
         return
+    started = time.perf_counter()
     try:
         result = await asyncio.to_thread(parser_for(state.settings).parse, data, version["media_type"])
     except ParseFailure as failure:
@@ -63,7 +65,13 @@ async def parse(state: AppState, version_id: int) -> None:
             await service.store_failed(conn, version_id, code=failure.reason, message=failure.message)
         return
     matcher = SkillMatcher.from_taxonomy(await skills.list_skills(state.db))
+    found = matcher.find(result.text)
     async with state.db.transaction() as conn:
-        await service.store_parsed(
-            conn, version_id, text=result.text, pages=result.pages, skill_ids=matcher.find(result.text)
-        )
+        await service.store_parsed(conn, version_id, text=result.text, pages=result.pages, skill_ids=found)
+    log.info(
+        "cv version %d parsed: %d pages, %d skills in %.3f s",
+        version_id,
+        result.pages,
+        len(found),
+        time.perf_counter() - started,
+    )

@@ -45,6 +45,7 @@ async def _read(blobs: BlobStore, key: str) -> bytes:
 async def parse(state: AppState, version_id: int) -> None:
     """Parse a CV version and store its text and proposed skills, or why it failed. Idempotent: a
     version already parsed or failed is left as it is, and of two runs only the first result counts."""
+    started = time.perf_counter()
     version = await service.version_to_parse(state.db, version_id)
     if version is None or version["status"] != "pending":
         return
@@ -56,7 +57,7 @@ async def parse(state: AppState, version_id: int) -> None:
                 conn, version_id, code="missing_file", message="The uploaded file is no longer stored."
             )
         return
-    started = time.perf_counter()
+    read = time.perf_counter()
     try:
         result = await asyncio.to_thread(parser_for(state.settings).parse, data, version["media_type"])
     except ParseFailure as failure:
@@ -64,14 +65,19 @@ async def parse(state: AppState, version_id: int) -> None:
         async with state.db.transaction() as conn:
             await service.store_failed(conn, version_id, code=failure.reason, message=failure.message)
         return
+    parsed = time.perf_counter()
     matcher = SkillMatcher.from_taxonomy(await skills.list_skills(state.db))
     found = matcher.find(result.text)
     async with state.db.transaction() as conn:
         await service.store_parsed(conn, version_id, text=result.text, pages=result.pages, skill_ids=found)
+    done = time.perf_counter()
     log.info(
-        "cv version %d parsed: %d pages, %d skills in %.3f s",
+        "cv version %d parsed: %d pages, %d skills in %.3f s (read %.0f ms, parse %.0f ms, store %.0f ms)",
         version_id,
         result.pages,
         len(found),
-        time.perf_counter() - started,
+        done - started,
+        (read - started) * 1000,
+        (parsed - read) * 1000,
+        (done - parsed) * 1000,
     )

@@ -36,6 +36,7 @@ from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.observe import ObserveMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
+from mercenary.web.uploads import UploadRoutes
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -92,11 +93,17 @@ def create_app(settings: Settings) -> FastAPI:
         health_router,
     ):
         app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    uploads = UploadRoutes(app.routes)  # they cap their own bodies, and may take longer to arrive
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, exempt=uploads.match)
     # Before the body limit and the app: a refused request costs no reading, parsing or database work.
     app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
-    app.add_middleware(DeadlineMiddleware, timeout_s=settings.REQUEST_TIMEOUT_S)
+    app.add_middleware(
+        DeadlineMiddleware,
+        timeout_s=settings.REQUEST_TIMEOUT_S,
+        slow=uploads.match,
+        slow_timeout_s=settings.UPLOAD_TIMEOUT_S,
+    )
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     # The largest file an upload route accepts (each route may ask for less); uploads are the one
     # kind of request MAX_BODY_BYTES does not cap.
     UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
+    # An upload's deadline in place of REQUEST_TIMEOUT_S: its body may take a while to arrive.
+    UPLOAD_TIMEOUT_S: float = Field(default=60.0, gt=0, le=3_600)
 
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from mercenary.cvs import service
@@ -15,14 +16,69 @@ from mercenary.cvs.errors import (
     ShareNotFoundError,
     SkillNotProposedError,
 )
-from mercenary.cvs.schemas import CVRead, SkillsAccept
-from mercenary.errors import InvalidRequestError
+from mercenary.cvs.schemas import CVRead, CVUploadRead, SkillsAccept
+from mercenary.errors import InvalidRequestError, PermissionDeniedError, QueueFullError
+from mercenary.files import UploadPolicy, receive_upload
+from mercenary.files.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    FileTooLargeError,
+    FileTypeMismatchError,
+    MalformedUploadError,
+    MultipartRequiredError,
+    StorageUnavailableError,
+    UnsafeArchiveError,
+    UnsupportedFileTypeError,
+)
 from mercenary.profiles.schemas import ProfileRead
+from mercenary.security.principal import require_role
 from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import ObjectId, SignedIn
 from mercenary.web.openapi import raises
+from mercenary.web.uploads import upload_body
 
 router = APIRouter(prefix="/api/v1", tags=["cvs"])
+
+# A CV is a PDF or a Word document, judged by its bytes (files/content.py).
+CV_KINDS = ("pdf", "docx")
+
+
+@router.post(
+    "/freelancers/me/cv",
+    status_code=202,
+    response_model=CVUploadRead,
+    openapi_extra=upload_body("The CV: a PDF or a DOCX file."),
+)
+@raises(
+    PermissionDeniedError,
+    MultipartRequiredError,
+    MalformedUploadError,
+    FileTooLargeError,
+    EmptyFileError,
+    UnsupportedFileTypeError,
+    FileTypeMismatchError,
+    CorruptFileError,
+    UnsafeArchiveError,
+    StorageUnavailableError,
+    QueueFullError,
+)
+async def upload_cv(request: Request, caller: SignedIn) -> dict[str, Any]:
+    """Upload a new version of the caller's CV (multipart, one `file` part: PDF or DOCX, at most
+    `UPLOAD_MAX_BYTES`). Answers at once with the CV's id, the version's number and its status
+    (`pending`); a worker then parses it (`GET /cvs/{cv_id}` shows the result). Freelancers only."""
+    state, principal = caller.state, caller.principal
+    require_role(principal, "freelancer")  # before a byte of the body is read
+    policy = UploadPolicy(kinds=CV_KINDS, max_bytes=state.settings.UPLOAD_MAX_BYTES)
+    async with receive_upload(request, state.blobs, policy) as upload:
+        stored = {
+            "key": upload.key,
+            "filename": upload.filename,
+            "media_type": upload.media_type,
+            "size": upload.size,
+            "sha256": upload.sha256,
+        }
+        async with state.db.transaction() as conn:
+            return await service.add_version(conn, state.queue, principal, stored)
 
 
 @router.get("/cvs/{cv_id}", response_model=CVRead)

@@ -9,6 +9,7 @@ workers parse the burst:
 - parses/s: the burst's size over the time from its commit to its last version parsed;
 - parse p50/p95: each job's own time (read from the blob, sandboxed parse, skill matching,
   store), from the workers' log lines;
+- the same documents through the parser's sandbox alone, one at a time (no queue, no database);
 - RSS: each worker process idle (started, its parser's fork server warm) and its peak while busy,
   and the peak of the fork server with its parse children.
 
@@ -33,6 +34,7 @@ import sqlalchemy as sa
 
 from mercenary.cvs import samples
 from mercenary.cvs import service as cvs
+from mercenary.cvs.parser import Limits, Parser
 from mercenary.cvs.tables import cv_versions
 from mercenary.db.metadata import utcnow
 from mercenary.db.migrate import upgrade
@@ -257,11 +259,34 @@ async def run(workers: int, docs: int) -> None:
             await state.close()
 
 
+def sandbox_only(rounds: int) -> None:
+    """The parser alone, one document at a time in this process: fork, limits, extraction."""
+    parser = Parser(Limits(timeout_s=10, memory_bytes=256 * 2**20, max_pages=50, max_chars=200_000))
+    parser.parse(samples.pdf(1), MEDIA["pdf"])  # starts the fork server
+    print(f"\nsandbox only, one at a time, {rounds} parses each")
+    print(f"  {'document':<14}{'parses/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    for kind, pages in DOCUMENTS:
+        data = samples.pdf(pages) if kind == "pdf" else samples.docx(pages)
+        times = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            parser.parse(data, MEDIA[kind])
+            times.append(time.perf_counter() - began)
+        print(
+            f"  {kind + ' ' + str(pages) + ' p.':<14}{len(times) / sum(times):>10.1f}"
+            f"{statistics.median(times) * 1000:>10.0f}{p95(times) * 1000:>10.0f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=40, help="documents per burst")
     parser.add_argument("--workers", default="1,2", help="worker process counts to run")
     args = parser.parse_args()
+    # In a process of its own whose main is `-c`: a parse child runs its parent's main script again
+    # (multiprocessing's rule), and this script's imports would be timed with every parse.
+    code = f"import cv_parse; cv_parse.sandbox_only({args.docs})"
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, check=True)
     for workers in (int(w) for w in args.workers.split(",")):
         asyncio.run(run(workers, args.docs))
 

@@ -77,7 +77,7 @@ class Parser:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self._context: Any = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([EXTRACT_MODULE, CLI_MODULE, *_main_module()])
+        self._context.set_forkserver_preload([__name__, EXTRACT_MODULE, CLI_MODULE, *_main_module()])
         self._lock = threading.Lock()
 
     def parse(self, data: bytes, media_type: str) -> ParseResult:

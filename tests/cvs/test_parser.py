@@ -4,6 +4,8 @@ hit ends as a failure with a reason, in the sandboxed child, never in the caller
 from __future__ import annotations
 
 import io
+import multiprocessing
+import signal
 import zipfile
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from mercenary.cvs import samples
 from mercenary.cvs.extract import DOCX, PDF, ExtractError, extract_text
-from mercenary.cvs.parser import Limits, ParseFailure, Parser
+from mercenary.cvs.parser import Limits, ParseFailure, Parser, _died, answer
 from tests.cvs.documents import docx_with_body, pdf_bomb
 
 LIMITS = Limits(timeout_s=10, memory_bytes=256 * 2**20, max_pages=50, max_chars=200_000)
@@ -93,18 +95,22 @@ def test_unreadable_files(parser: Parser, data: bytes, kind: str) -> None:
     assert _fails(parser, data, kind).reason == "unreadable"
 
 
+def _with_document(body: bytes) -> bytes:
+    """The sample DOCX with ``body`` as its ``word/document.xml``."""
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(samples.docx(1)))
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            archive.writestr(item, body if item.filename == "word/document.xml" else source.read(item))
+    return out.getvalue()
+
+
 def test_a_zip_that_is_no_docx_is_unreadable(parser: Parser) -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("hello.txt", "hi")
     assert _fails(parser, out.getvalue(), DOCX).reason == "unreadable"
-    broken = io.BytesIO()
-    source = zipfile.ZipFile(io.BytesIO(samples.docx(1)))
-    with zipfile.ZipFile(broken, "w") as archive:
-        for item in source.infolist():
-            body = b"<w:document" if item.filename == "word/document.xml" else source.read(item)
-            archive.writestr(item, body)
-    assert _fails(parser, broken.getvalue(), DOCX).reason == "unreadable"
+    assert _fails(parser, _with_document(b"<w:document"), DOCX).reason == "unreadable"
 
 
 def test_extraction_in_process() -> None:
@@ -114,8 +120,18 @@ def test_extraction_in_process() -> None:
     with pytest.raises(ExtractError) as caught:
         extract_text(b"GIF89a", "image/gif", max_pages=5, max_chars=100_000)
     assert caught.value.reason == "unsupported_type"
-    with pytest.raises(ExtractError):
-        extract_text(samples.docx(3), DOCX, max_pages=2, max_chars=100_000)
+    broken_xml = _with_document(b"<w:document")
+    for data, kind, limits, reason in (
+        (samples.docx(3), DOCX, (2, 100_000), "too_many_pages"),
+        (samples.pdf(3), PDF, (2, 100_000), "too_many_pages"),
+        (samples.pdf(1), PDF, (5, 1_000), "too_long"),
+        (b"%PDF-1.4 junk", PDF, (5, 1_000), "unreadable"),
+        (b"PK\x03\x04 junk", DOCX, (5, 1_000), "unreadable"),
+        (broken_xml, DOCX, (5, 1_000), "unreadable"),
+    ):
+        with pytest.raises(ExtractError) as caught:
+            extract_text(data, kind, max_pages=limits[0], max_chars=limits[1])
+        assert caught.value.reason == reason
 
 
 def test_samples_cli(tmp_path: Path) -> None:
@@ -123,3 +139,20 @@ def test_samples_cli(tmp_path: Path) -> None:
     assert samples.main([str(path), "2"]) == 0
     assert extract_text(path.read_bytes(), DOCX, max_pages=5, max_chars=100_000)[1] == 2
     assert samples.main([]) == 2
+
+
+def test_what_the_child_answers() -> None:
+    """The child's answer, in this process (the sandbox's children are beyond coverage's reach)."""
+    for data, kind, expected in (
+        (samples.pdf(1), PDF, "parsed"),
+        (b"%PDF-1.4 junk", PDF, "failed"),
+    ):
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        answer(sender, data, kind, LIMITS)
+        assert receiver.recv()[0] == expected
+
+
+def test_how_a_dead_child_reads() -> None:
+    assert _died(-signal.SIGXCPU, LIMITS).reason == "timeout"
+    assert _died(-signal.SIGSEGV, LIMITS).message.startswith("The parser stopped (SIGSEGV)")
+    assert _died(1, LIMITS).message == "The parser stopped (exit code 1)."

@@ -50,10 +50,15 @@ class ParseFailure(Exception):
 
 
 def _child(out: Connection, data: bytes, media_type: str, limits: Limits) -> None:
-    """Runs in the forked child: cap memory and CPU, extract, send ``(status, ...)`` back."""
+    """Runs in the forked child: cap memory and CPU, then extract and answer."""
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = math.ceil(limits.timeout_s) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    answer(out, data, media_type, limits)
+
+
+def answer(out: Connection, data: bytes, media_type: str, limits: Limits) -> None:
+    """Extract, and send ``("parsed", text, pages)`` or ``("failed", reason, message)``."""
     from mercenary.cvs.extract import ExtractError, extract_text
 
     try:

@@ -115,9 +115,7 @@ async def read_cv(db: Executor, principal: Principal, cv_id: int) -> dict[str, A
 
 
 async def _skills_of(db: Executor, version_ids: list[int]) -> dict[int, dict[str, int]]:
-    """The proposed skills of each version: version id -> {slug: skill id}."""
-    if not version_ids:
-        return {}
+    """The proposed skills of each version (at least one): version id -> {slug: skill id}."""
     out: dict[int, dict[str, int]] = {}
     for row in await db.fetch_all(queries.skills_of_versions, version_ids=version_ids):
         out.setdefault(int(row["version_id"]), {})[row["slug"]] = int(row["id"])

@@ -162,6 +162,7 @@ async def test_shares_grant_and_revoke_what_organizations_see(
     f2_org = (await client.get("/api/v1/organizations/current", headers=market.f2.headers)).json()["id"]
     for outsider in (market.a1, market.b1, market.f2):
         assert_problem(await client.get(url, headers=outsider.headers), 404, "cv_not_found")
+    assert_problem(await client.get("/api/v1/cvs/999999", headers=headers), 404, "cv_not_found")
 
     assert (await client.put(f"{url}/shares/{org_a}", headers=headers)).status_code == 204
     assert (await client.put(f"{url}/shares/{org_a}", headers=headers)).status_code == 204  # one grant

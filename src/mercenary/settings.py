@@ -104,6 +104,21 @@ class Settings(BaseSettings):
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
 
+    # CV parsing (docs/cvs.md), in a child process per document: its wall time, address space,
+    # pages and characters; a document past any of them ends `failed` with the reason.
+    CV_PARSE_TIMEOUT_S: float = Field(default=10, gt=0, le=600)
+    CV_PARSE_MEMORY_MB: int = Field(default=256, ge=64, le=16_384)
+    CV_PARSE_MAX_PAGES: int = Field(default=50, ge=1, le=10_000)
+    CV_PARSE_MAX_CHARS: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
+    # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
+    BLOB_URL: str = "file:///var/blobs"
+    # The largest file an upload route accepts (each route may ask for less); uploads are the one
+    # kind of request MAX_BODY_BYTES does not cap.
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
+    # An upload's deadline in place of REQUEST_TIMEOUT_S: its body may take a while to arrive.
+    UPLOAD_TIMEOUT_S: float = Field(default=60.0, gt=0, le=3_600)
+
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from mercenary.auth.routes import router as auth_router
 from mercenary.db.timing import observe_statements
+from mercenary.documents.routes import router as documents_router
 from mercenary.health.routes import router as health_router
 from mercenary.observability import tracing
 from mercenary.observability.logs import AccessLog
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         reviews_router,
         projects_search_router,
         proposals_router,
+        documents_router,
         profiles_router,
         tenants_router,
         auth_router,

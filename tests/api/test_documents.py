@@ -43,7 +43,8 @@ async def stored_keys(app: FastAPI) -> set[str]:
 
 
 async def document_rows(app: FastAPI) -> list[Any]:
-    return await app.state.mercenary.db.fetch_all(sa.select(project_documents))
+    rows: list[Any] = await app.state.mercenary.db.fetch_all(sa.select(project_documents))
+    return rows
 
 
 async def world(client: httpx.AsyncClient) -> dict[str, Any]:

@@ -4,9 +4,12 @@ answered with a clear 4xx, leaving no row and no file behind."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from mercenary.app import create_app
 from mercenary.documents import service
 from mercenary.documents.tables import project_documents
 from mercenary.settings import Settings
@@ -226,3 +230,28 @@ async def test_a_document_whose_file_is_gone_is_not_found(app: FastAPI, client: 
         404,
         "document_not_found",
     )
+
+
+@pytest.mark.parametrize("settings", ["file"], indirect=True)
+async def test_an_upload_may_arrive_slower_than_the_request_deadline(settings: Settings) -> None:
+    """Upload routes get UPLOAD_TIMEOUT_S in place of REQUEST_TIMEOUT_S (here 0.3 s): a body that
+    takes a second to arrive is still taken."""
+    app = create_app(settings.model_copy(update={"REQUEST_TIMEOUT_S": 0.3}))
+    data = samples.pdf()
+
+    async def slowly() -> AsyncIterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\n\r\n'
+        for i in range(0, len(data), len(data) // 4 + 1):
+            await asyncio.sleep(0.25)
+            yield data[i : i + len(data) // 4 + 1]
+        yield b"\r\n--b--\r\n"
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            w = await world(client)
+            headers = w["alice"] | {"content-type": "multipart/form-data; boundary=b"}
+            started = time.monotonic()
+            answer = await client.post(f"{P}/{w['project']}/documents", content=slowly(), headers=headers)
+            assert answer.status_code == 201, answer.text
+            assert time.monotonic() - started > 0.9

@@ -57,6 +57,16 @@ async def test_storage_failures_open_the_breaker_and_a_probe_closes_it(tmp_path:
     await store.close()
 
 
+async def test_every_call_that_fails_on_storage_opens_it(tmp_path: Path) -> None:
+    root = tmp_path / "blobs"
+    root.write_text("not a folder")
+    store = GuardedBlobStore(from_url(f"file:///{root}"), CircuitBreaker("blobs", open_s=0.0))
+    for call in (store.open("0" * 32), store.delete("0" * 32)):  # open_s 0: each call is a probe
+        with pytest.raises(BlobUnavailableError, match="cannot"):
+            await call
+    assert store.breaker.opened == 2
+
+
 async def test_the_callers_errors_do_not_open_it(tmp_path: Path) -> None:
     store = GuardedBlobStore(from_url(f"file:///{tmp_path / 'blobs'}"))
     with pytest.raises(BlobTooLargeError):

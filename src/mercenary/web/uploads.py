@@ -46,9 +46,6 @@ class UploadRoutes:
             if context.path is not None and is_upload(context.original_route)
         ]
 
-    def __len__(self) -> int:
-        return len(self._routes)
-
     def match(self, method: str, path: str) -> bool:
         """Whether a request for ``method`` ``path`` goes to an upload route."""
         return any(method in methods and regex.match(path) for methods, regex in self._routes)

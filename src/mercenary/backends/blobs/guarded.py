@@ -58,6 +58,12 @@ class GuardedBlobStore:
         except BlobUnavailableError:
             self.breaker.failure()
             raise
+        finally:
+            # A reader that stops early (the client went away) closes this stream: close the
+            # store's too, so its file or connection is released now rather than at collection.
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
 
     async def delete(self, key: str) -> None:
         self._allow()

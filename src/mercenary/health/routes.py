@@ -71,7 +71,7 @@ async def ready(state: State) -> Response:
         b.name: {"state": b.state_name, "opened": b.opened}
         for b in (state.cache.breaker, limiter.breaker, state.blobs.breaker)
     }
-    body = {
+    body: dict[str, Any] = {
         "status": "ready" if ok else "not_ready",
         "checks": checks,
         "caches": caches,
@@ -80,6 +80,17 @@ async def ready(state: State) -> Response:
         "jobs": jobs,
         "blobs": blobs,
     }
+    # DB-8: where single reads ran; the replica does not gate readiness (reads fall back to the primary).
+    routed = getattr(state.db, "routed", None)
+    if routed is not None:
+        c = routed.counters
+        body["replica"] = {
+            "reads": c.replica,
+            "primary_reads": c.primary,
+            "lag_checks": c.lag_checks,
+            "failures": c.failures,
+            "replayed_lsn": c.replayed_lsn,
+        }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")
 
 

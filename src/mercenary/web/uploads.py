@@ -46,6 +46,11 @@ class UploadRoutes:
             if context.path is not None and is_upload(context.original_route)
         ]
 
+        # The deadline layer asks for every request: a GET answers with one set lookup.
+        self._methods = frozenset().union(*(methods for methods, _ in self._routes))
+
     def match(self, method: str, path: str) -> bool:
         """Whether a request for ``method`` ``path`` goes to an upload route."""
+        if method not in self._methods:
+            return False
         return any(method in methods and regex.match(path) for methods, regex in self._routes)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from mercenary.auth.routes import router as auth_router
 from mercenary.cvs.routes import router as cvs_router
 from mercenary.db.timing import observe_statements
+from mercenary.documents.routes import router as documents_router
 from mercenary.health.routes import router as health_router
 from mercenary.observability import tracing
 from mercenary.observability.logs import AccessLog
@@ -45,7 +46,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
-        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter, state.overload)
+        publisher = app.state.metrics = Publisher(
+            state.cache, state.db, state.limiter, state.overload, breakers=(state.blobs.breaker,)
+        )
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()
@@ -86,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         reviews_router,
         projects_search_router,
         proposals_router,
+        documents_router,
         profiles_router,
         cvs_router,
         tenants_router,

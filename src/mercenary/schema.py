@@ -7,6 +7,7 @@ from mercenary.auth import tables as _auth
 from mercenary.backends.queue import tables as _jobs
 from mercenary.cvs import tables as _cvs
 from mercenary.db.metadata import metadata
+from mercenary.documents import tables as _documents
 from mercenary.idempotency import tables as _idempotency
 from mercenary.profiles import tables as _profiles
 from mercenary.projects import tables as _projects
@@ -17,4 +18,17 @@ from mercenary.tenants import tables as _tenants
 from mercenary.users import tables as _users
 
 __all__ = ["metadata"]
-_ = (_auth, _cvs, _idempotency, _jobs, _profiles, _projects, _proposals, _reviews, _skills, _tenants, _users)
+_ = (
+    _auth,
+    _cvs,
+    _documents,
+    _idempotency,
+    _jobs,
+    _profiles,
+    _projects,
+    _proposals,
+    _reviews,
+    _skills,
+    _tenants,
+    _users,
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mercenary.backends.blobs import BlobStore
+from mercenary.backends.blobs import GuardedBlobStore
 from mercenary.backends.blobs import from_url as open_blobs
 from mercenary.backends.cache import CacheStore
 from mercenary.backends.queue import JobQueue
@@ -37,7 +37,7 @@ class AppState:
     idempotency: IdempotencyKeys
     queue: JobQueue
     overload: LoadMonitor
-    blobs: BlobStore
+    blobs: GuardedBlobStore  # the BLOB_URL store behind its breaker (fails closed)
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -71,7 +71,7 @@ class AppState:
             ),
             queue=JobQueue.open(settings, db),
             overload=LoadMonitor(db, settings, pool_waits=db.dialect.name != "sqlite"),
-            blobs=open_blobs(settings.BLOB_URL),
+            blobs=GuardedBlobStore(open_blobs(settings.BLOB_URL)),
         )
 
     async def close(self) -> None:

@@ -38,8 +38,16 @@ async def _check(name: str, probe: Any) -> tuple[str, dict[str, Any]]:
 @router.get("/ready", responses={503: {"description": "A dependency is down."}})
 async def ready(state: State) -> Response:
     """Readiness: the database and the cache answer within a second each; also the job queue's
-    depth per priority."""
-    checks = dict(await asyncio.gather(_check("database", state.db.ping), _check("cache", state.cache.ping)))
+    depth per priority, blob storage's answer and the circuit breakers' states."""
+    checks = dict(
+        await asyncio.gather(
+            _check("database", state.db.ping),
+            _check("cache", state.cache.ping),
+            _check("blobs", state.blobs.ping),
+        )
+    )
+    # Blob storage is reported, not a gate: without it only uploads and downloads fail (503).
+    blobs = {"backend": state.blobs.name, **checks.pop("blobs")}
     ok = all(c["status"] == "up" for c in checks.values())
     # The cache's counters per kind of value (SLO-9 is judged on them): hits, misses, stale, errors.
     caches = {
@@ -57,9 +65,11 @@ async def ready(state: State) -> Response:
     # The rate limiter is not a readiness check: it fails open. Its counters say when it did.
     limiter = state.limiter
     rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
-    # The circuit breakers around Redis (RES-3): both fail open, so neither gates readiness.
+    # The circuit breakers (RES-3): Redis' two fail open; blob storage's fails closed (uploads and
+    # downloads get 503), but the rest of the API serves without it, so none gates readiness.
     breakers = {
-        b.name: {"state": b.state_name, "opened": b.opened} for b in (state.cache.breaker, limiter.breaker)
+        b.name: {"state": b.state_name, "opened": b.opened}
+        for b in (state.cache.breaker, limiter.breaker, state.blobs.breaker)
     }
     body: dict[str, Any] = {
         "status": "ready" if ok else "not_ready",
@@ -68,6 +78,7 @@ async def ready(state: State) -> Response:
         "rate_limit": rate_limit,
         "breakers": breakers,
         "jobs": jobs,
+        "blobs": blobs,
     }
     # DB-8: where single reads ran; the replica does not gate readiness (reads fall back to the primary).
     routed = getattr(state.db, "routed", None)

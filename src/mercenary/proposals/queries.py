@@ -104,3 +104,12 @@ proposed_to_tenant = Query(
     .where(pr.c.freelancer_id == bp("freelancer_id"), pr.c.tenant_id == bp("tenant_id"))
     .limit(1),
 )
+
+# Whether a freelancer has a live (submitted or accepted) proposal on a project: what lets them read
+# its documents (documents.service). One probe of the partial unique index uq_proposals_live.
+has_live = Query(
+    "proposals.has_live",
+    sa.select(sa.literal(1))
+    .where(pr.c.project_id == bp("project_id"), pr.c.freelancer_id == bp("freelancer_id"), LIVE)
+    .limit(1),
+)

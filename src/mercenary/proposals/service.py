@@ -155,3 +155,10 @@ async def proposed_to_tenant(db: Executor, freelancer_id: int, tenant_id: int) -
         await db.fetch_val(queries.proposed_to_tenant, freelancer_id=freelancer_id, tenant_id=tenant_id)
         is not None
     )
+
+
+async def has_live_proposal(conn: Executor, project_id: int, freelancer_id: int) -> bool:
+    """Whether ``freelancer_id`` has a submitted or accepted proposal on ``project_id``."""
+    return (
+        await conn.fetch_val(queries.has_live, project_id=project_id, freelancer_id=freelancer_id) is not None
+    )

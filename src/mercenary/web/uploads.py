@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute, compile_path
 
 MULTIPART = "multipart/form-data"
 
@@ -37,20 +37,20 @@ def is_upload(route: BaseRoute) -> bool:
 
 
 class UploadRoutes:
-    """The method and path pattern of every upload route."""
+    """The method and path pattern of every upload route (routers' prefixes included)."""
 
     def __init__(self, routes: Iterable[BaseRoute]) -> None:
         self._routes: list[tuple[frozenset[str], re.Pattern[str]]] = [
-            (frozenset(route.methods or ()), route.path_regex)
-            for route in routes
-            if isinstance(route, APIRoute) and is_upload(route)
+            (frozenset(context.methods or ()), compile_path(context.path)[0])
+            for context in iter_route_contexts(list(routes))
+            if context.path is not None and is_upload(context.original_route)
         ]
         # Asked on every request (body limit, deadline): a request whose method no upload route
         # takes (every GET) is answered by one set lookup.
         self._methods = frozenset(m for methods, _ in self._routes for m in methods)
 
-    def __len__(self) -> int:
-        return len(self._routes)
+        # The deadline layer asks for every request: a GET answers with one set lookup.
+        self._methods = frozenset().union(*(methods for methods, _ in self._routes))
 
     def match(self, method: str, path: str) -> bool:
         """Whether a request for ``method`` ``path`` goes to an upload route."""

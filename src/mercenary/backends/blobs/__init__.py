@@ -12,6 +12,7 @@ from mercenary.backends.blobs.base import (
     UnsupportedBlobStoreError,
     from_url,
 )
+from mercenary.backends.blobs.guarded import GuardedBlobStore
 
 __all__ = [
     "BlobError",
@@ -19,6 +20,7 @@ __all__ = [
     "BlobStore",
     "BlobTooLargeError",
     "BlobUnavailableError",
+    "GuardedBlobStore",
     "StoredBlob",
     "UnsupportedBlobStoreError",
     "from_url",

@@ -29,26 +29,28 @@ class BodyLimitMiddleware:
         self.exempt = exempt  # (method, path) -> whether the route caps its own body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (
-            self.exempt is not None and self.exempt(scope["method"], scope["path"])
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        has_body = False
+        has_body = too_large = False
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    await self._refuse(scope, receive, send)
-                    return
+                too_large = not value.isdigit() or int(value) > self.max_bytes
                 has_body = value != b"0"
                 break
             if name == b"transfer-encoding":
                 has_body = True
                 break
-        if not has_body:
+        if not has_body and not too_large:
             # No Content-Length and no Transfer-Encoding: the request has no body (RFC 9112 §6.3),
             # nothing to count, so the app is called as it is (most requests are GETs).
             await self.app(scope, receive, send)
+            return
+        if self.exempt is not None and self.exempt(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)  # an upload route: it counts against its own cap
+            return
+        if too_large:
+            await self._refuse(scope, receive, send)
             return
 
         seen = 0

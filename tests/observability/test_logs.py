@@ -4,6 +4,7 @@ user; the access line; the level setting."""
 from __future__ import annotations
 
 import io
+import os
 import logging
 from pathlib import Path
 
@@ -120,3 +121,19 @@ def test_the_server_factory_configures_logging_from_the_environment(
     assert isinstance(handler.formatter, ConsoleFormatter) and root.level == logging.DEBUG
     # The server's own lines go through the same handler and format.
     assert uvicorn_error.propagate and not uvicorn_error.handlers
+
+
+def test_made_request_ids_are_unique_and_a_forked_child_makes_its_own() -> None:
+    from mercenary.observability.context import request_id
+
+    made = {request_id(None) for _ in range(1000)}
+    assert len(made) == 1000 and all(len(i) == 32 for i in made)
+    assert request_id(b"abc-123") == b"abc-123" and request_id(b"bad id\n") not in made
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one id, sent to the parent
+        os.write(write, request_id(None))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64)
+    assert len(child) == 32 and child[:16] != next(iter(made))[:16]

@@ -8,6 +8,8 @@ routing is done. A mutable object in a context variable rather than a variable p
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import secrets
 from contextvars import ContextVar
@@ -30,11 +32,28 @@ class RequestContext:
 current: ContextVar[RequestContext | None] = ContextVar("mercenary_request", default=None)
 
 
+# A made id is this process's random half and a counter: unique across processes and restarts
+# (64 random bits each), and no call for randomness per request. An id correlates lines; it is no
+# secret, so it need not be unpredictable.
+_PREFIX = secrets.token_hex(8).encode()
+_serial = itertools.count(1)
+
+
+def _new_process() -> None:
+    global _PREFIX, _serial
+    _PREFIX = secrets.token_hex(8).encode()
+    _serial = itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_process)  # a forked worker must not repeat its parent's ids
+
+
 def request_id(header: bytes | None) -> bytes:
-    """The request's correlation id: the client's ``X-Request-ID`` when sane, else a new random one."""
+    """The request's correlation id: the client's ``X-Request-ID`` when sane, else a new one
+    (32 hex digits, as a UUID's)."""
     if header is not None and SANE_ID.fullmatch(header):
         return header
-    return secrets.token_hex(16).encode()
+    return b"%s%016x" % (_PREFIX, next(_serial))
 
 
 def identify(*, tenant: int, user: int) -> None:

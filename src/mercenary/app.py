@@ -17,6 +17,7 @@ from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
 from mercenary.observability.publish import Publisher
 from mercenary.observability.registry import DB_STATEMENT_DURATION
+from mercenary.pages.routes import router as pages_router
 from mercenary.profiles.routes import router as profiles_router
 from mercenary.projects.routes import router as projects_router
 from mercenary.projects.routes import search_router as projects_search_router
@@ -88,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
         tenants_router,
         auth_router,
         health_router,
+        # Last: the pages' paths do not overlap the API's, and an API request never tries them.
+        pages_router,
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)

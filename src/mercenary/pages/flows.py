@@ -137,9 +137,8 @@ async def signup(session: Session) -> Response:
     except (EmailTakenError, InvalidRequestError) as exc:
         return again(exc.status, [exc.detail])
     session.sign_in(result)
-    return redirect(
-        session, f"/freelancers/{result['user']['id']}" if role == "freelancer" else "/projects/new"
-    )
+    # A client goes on to post a project; a new freelancer (no profile yet) to the market.
+    return redirect(session, "/projects/new" if role == "client" else "/")
 
 
 @router.get("/projects/new")

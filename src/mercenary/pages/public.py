@@ -22,7 +22,7 @@ from starlette.responses import Response
 from mercenary.db.keyset import Keyset
 from mercenary.errors import EmptySearchError
 from mercenary.pages import assets
-from mercenary.pages.render import IMMUTABLE_HEADERS, PageRoute, env, problem_page, render
+from mercenary.pages.render import IMMUTABLE_HEADERS, PageRoute, env, problem_page, render, visitor_page
 from mercenary.pages.session import PageSession, page_session
 from mercenary.profiles import service as profiles
 from mercenary.projects import listing
@@ -90,6 +90,21 @@ async def browse(
     text = (q or "").strip() or None
     context: dict[str, Any] = {"route": "/", "title": "Open projects", "q": text, "skills": skills}
     try:
+        if session.principal is None and not session.cookies:
+            # A visitor's page is every visitor's: kept whole, its bytes the same object each time
+            # (so the delivery layer remembers their ETag and gzip too). Measured: 0.33 ms a page
+            # in process rendered around the cached list, 0.10 ms kept whole (docs/pages.md).
+            async def whole() -> bytes:
+                results = Markup(await _results(session, text, skills, cursor))  # noqa: S704 (rendered by the autoescaping env)
+                page = env.get_template("browse.html").render(
+                    me=None, session=None, results=results, **context
+                )
+                return page.encode()
+
+            key = f"page|{text}|{skills}|{cursor}"
+            body = await session.state.cache.get(PAGES, key, whole, family=MARKET, depends=SKILLS)
+            assert body is not None
+            return visitor_page(session, body)
         results = await _results(session, text, skills, cursor)
     except (UnknownSkillError, EmptySearchError) as exc:
         return render(session, "browse.html", exc.status, error=exc.detail, results=None, **context)

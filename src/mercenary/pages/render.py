@@ -83,6 +83,12 @@ def render(session: PageSession, template: str, status: int = 200, **context: An
     return response
 
 
+def visitor_page(session: PageSession, body: bytes) -> Response:
+    """A page rendered for visitors and kept whole (the same for every visitor)."""
+    policy = public_policy(session.state.settings.PAGES_SHARED_MAX_AGE_S)
+    return Response(body, 200, headers={"cache-control": policy, "vary": "Cookie"}, media_type="text/html")
+
+
 def redirect(session: PageSession, to: str) -> Response:
     """303 to ``to`` (a form's answer), with the session's cookies."""
     response = RedirectResponse(to, 303, headers={"cache-control": NO_STORE})

@@ -58,7 +58,7 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "RATE_LIMIT_EXEMPT": "127.0.0.0/8",  # one browser on loopback loads many pages quickly
     }
     if not given:
-        seed = [bin_dir / "mercenary", "seed", "--scale", "demo"]
+        seed = [str(bin_dir / "mercenary"), "seed", "--scale", "demo"]
         subprocess.run(seed, env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen([bin_dir / "mercenary", "serve", "--port", str(port)], env=env)

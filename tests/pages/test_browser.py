@@ -11,14 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import ConsoleMessage, Page, async_playwright
+from playwright.async_api import ConsoleMessage, Page, ViewportSize, async_playwright
 
 from tests.pages.conftest import chromium, figures_dir
 from tests.support.metrics import samples, total
 
 PASSWORD = "a long password"
 SEED_PASSWORD = "mercenary-seed"  # the demo dataset's, as the README says
-PHONE = {"width": 412, "height": 823}  # Lighthouse's mobile viewport (Moto G Power)
+PHONE: ViewportSize = {"width": 412, "height": 823}  # Lighthouse's mobile viewport (Moto G Power)
 
 
 def watch(page: Page, errors: list[str]) -> None:

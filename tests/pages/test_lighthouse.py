@@ -73,11 +73,12 @@ async def test_the_public_pages_are_within_the_frontend_budgets(page_server: str
     folder = figures_dir(tmp_path)
     paths = await pages_to_audit(page_server)
     reports = lighthouse({name: page_server + path for name, path in paths.items()}, folder)
-    summary = {name: {"path": paths[name], **figures(report)} for name, report in reports.items()}
+    measured = {name: figures(report) for name, report in reports.items()}
+    summary = {name: {"path": paths[name], **got} for name, got in measured.items()}
     (folder / "lighthouse-summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     over = [
         f"{name}: {key} {value}"
-        for name, got in summary.items()
+        for name, got in measured.items()
         for key, value in got.items()
         if (key in MIN_SCORES and value < MIN_SCORES[key])
         or (key == "lcp_ms" and value > 2500)

@@ -182,3 +182,43 @@ async def test_problem_pages_are_friendly_and_leak_nothing(
     assert response.headers["cache-control"] == "no-store"
     assert "Traceback" not in response.text and "sql" not in response.text.lower()
     assert '<a href="/">' in response.text
+
+
+async def test_a_bad_bid_is_shown_again_on_the_project_page(app: FastAPI) -> None:
+    async with browser(app) as client, browser(app) as freelancer:
+        await page_signup(client, "carol@example.com")
+        project_url = (await post_project(client)).headers["location"]
+        await page_signup(freelancer, "fran@example.com", role="freelancer")
+        before = await snapshot(app)
+        page = await freelancer.get(project_url)
+        for bid, reason in (
+            ({"price": "lots", "cover_letter": "Hi"}, "Your price"),
+            ({"price": "5"}, "Cover letter"),
+        ):
+            response = await freelancer.post(f"{project_url}/proposals", data={**bid, "csrf": csrf_of(page)})
+            assert response.status_code == 422 and reason in response.text
+            assert 'value="' + bid["price"] + '"' in response.text  # what was typed is kept
+        assert await snapshot(app) == before
+
+
+async def test_visitors_posting_forms_are_sent_to_log_in_first(client: httpx.AsyncClient) -> None:
+    for action, back in (
+        ("/projects/new", "/projects/new"),
+        ("/projects/1/proposals", "/projects/1"),
+        ("/proposals/1/accept", "/"),
+    ):
+        response = await client.post(action, data={"csrf": "x"})
+        assert response.status_code == 303 and response.headers["location"] == f"/login?next={back}"
+
+
+async def test_unreadable_forms_are_refused(client: httpx.AsyncClient) -> None:
+    login = await client.get("/login")
+    token = csrf_of(login)
+    not_utf8 = await client.post(
+        "/login",
+        content=b"csrf=" + token.encode() + b"&email=%FF%FE",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert not_utf8.status_code == 400
+    empty = await client.post("/login", data={"csrf": token, "email": "", "password": ""})
+    assert empty.status_code == 422 and "E-mail" in empty.text

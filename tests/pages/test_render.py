@@ -12,9 +12,11 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from starlette.exceptions import HTTPException
 
+from mercenary.app import create_app
 from mercenary.errors import ConflictError
 from mercenary.pages import assets
 from mercenary.pages.render import PageRoute
+from tests.conftest import make_settings
 from tests.pages.conftest import NODE_DIR
 
 
@@ -75,3 +77,33 @@ def test_static_names_change_with_their_content(tmp_path: Path) -> None:
     assert assets.hashed_name(one, b"a{}").startswith("site.") and assets.hashed_name(one, b"a{}").endswith(
         ".css"
     )
+
+
+HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+async def test_a_browser_lost_outside_the_api_gets_a_page(client: httpx.AsyncClient) -> None:
+    page = await client.get("/no/such/page", headers=HTML)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text
+    for path, headers in (("/no/such/page", {}), ("/api/v1/no/such", HTML)):
+        problem = await client.get(path, headers=headers)
+        assert problem.status_code == 404
+        assert problem.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_browser_over_the_rate_limit_gets_a_page(database_url: str) -> None:
+    app = create_app(make_settings(database_url, RATE_LIMIT_ANONYMOUS="2/minute"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            answers = [await c.get("/", headers=HTML) for _ in range(3)]
+            assert [a.status_code for a in answers] == [200, 200, 429]
+            refused = answers[-1]
+            assert refused.headers["content-type"].startswith("text/html") and "Slow down" in refused.text
+            assert int(refused.headers["retry-after"]) >= 1
+            api = await c.get("/api/v1/skills", headers=HTML)
+            assert api.status_code == 429 and api.headers["content-type"].startswith(
+                "application/problem+json"
+            )

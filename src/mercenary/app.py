@@ -96,6 +96,13 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    if settings.DATABASE_REPLICA_URL:
+        # DB-8: each request's read session, and the commit LSN handed back to the caller who wrote.
+        from mercenary.web.middleware.read_your_writes import ReadYourWritesMiddleware
+
+        app.add_middleware(
+            ReadYourWritesMiddleware, keys=settings.secret_keys, max_age_s=settings.READ_YOUR_WRITES_S
+        )
     # Before the body limit and the app: a refused request costs no reading, parsing or database work.
     app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings), page=problem_page)
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
 
     # Storage. The async driver suffix is optional: sqlite:///var/x.db or postgresql://u@h/db.
     DATABASE_URL: str = "sqlite:///var/mercenary.db"
+    # A streaming replica (PostgreSQL only) for reads outside transactions, with read-your-writes
+    # for the caller who wrote (DB-8, db/replica.py); its pool is DB_POOL_SIZE too.
+    DATABASE_REPLICA_URL: str | None = None
+    # How long a caller's signed commit LSN (cookie and header) keeps its reads off a replica that
+    # has not replayed it: keep it above the replica's worst lag.
+    READ_YOUR_WRITES_S: int = Field(default=60, ge=1, le=86_400)
     DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
     # Every process that opens a pool of DB_POOL_SIZE on this database, across all instances
     # (instances x workers, plus job workers): at start-up on PostgreSQL, DB_POOL_SIZE x this is
@@ -234,6 +240,10 @@ class Settings(BaseSettings):
             raise ValueError("every key in SECRET_KEYS_OLD needs at least 32 characters")
         if self.MERCENARY_ENV == "production" and DEV_SECRET_KEY in self.SECRET_KEYS_OLD:
             raise InsecureSettingsError("SECRET_KEYS_OLD must not hold the development key in production")
+        if self.DATABASE_REPLICA_URL and not (
+            self.DATABASE_URL.startswith("postgres") and self.DATABASE_REPLICA_URL.startswith("postgres")
+        ):
+            raise ValueError("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
         return self
 
     @property

@@ -26,12 +26,22 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        has_body = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await self._refuse(scope, receive, send)
                     return
+                has_body = value != b"0"
                 break
+            if name == b"transfer-encoding":
+                has_body = True
+                break
+        if not has_body:
+            # No Content-Length and no Transfer-Encoding: the request has no body (RFC 9112 §6.3),
+            # nothing to count, so the app is called as it is (most requests are GETs).
+            await self.app(scope, receive, send)
+            return
 
         seen = 0
         exceeded = False

@@ -92,8 +92,8 @@ async def browse(
     try:
         if session.principal is None and not session.cookies:
             # A visitor's page is every visitor's: kept whole, its bytes the same object each time
-            # (so the delivery layer remembers their ETag and gzip too). Measured: 0.33 ms a page
-            # in process rendered around the cached list, 0.10 ms kept whole (docs/pages.md).
+            # (so the delivery layer remembers their ETag and gzip too). wrk: 287-400 req/s rendered
+            # around the cached list, 411-620 kept whole, on a busy shared core (docs/pages.md).
             async def whole() -> bytes:
                 results = Markup(await _results(session, text, skills, cursor))  # noqa: S704 (rendered by the autoescaping env)
                 page = env.get_template("browse.html").render(

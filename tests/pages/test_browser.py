@@ -44,6 +44,7 @@ async def a_freelancer_with_a_profile(base: str) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(240)  # a real browser on a machine shared with other work
 async def test_sign_up_browse_bid_and_accept_in_a_browser(page_server: str, tmp_path: Path) -> None:
     base, figures = page_server, figures_dir(tmp_path)
     errors: list[str] = []

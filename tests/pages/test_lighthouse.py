@@ -81,6 +81,7 @@ def over_budget(got: dict[str, float]) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # a real browser on a machine shared with other work
 async def test_the_public_pages_are_within_the_frontend_budgets(page_server: str, tmp_path: Path) -> None:
     folder = figures_dir(tmp_path)
     paths = await pages_to_audit(page_server)

@@ -8,6 +8,8 @@ Every ``import`` counts: at the top, inside functions (where a cycle likes to hi
   domain package;
 - a domain never imports another domain's ``queries`` or ``tables`` (it calls that domain's service);
 - inside a domain only ``routes`` and ``schemas`` import ``web/`` (services know nothing of HTTP);
+- the pages (``pages/``, HTML over the domains' services) know HTTP throughout, and never import a
+  domain's ``queries`` or ``tables``;
 - ``mercenary_perf`` never imports ``mercenary`` (it talks to the service over HTTP and the DB URL).
 """
 
@@ -22,9 +24,13 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 SHARED = ("db", "web", "backends", "security", "observability")
+# Presentation packages: HTTP through and through, over the domains' services, with no data of their own.
+PRESENTATION = ("pages",)
 # A package is a domain when it has routes or a service: its own tables, queries, rules and endpoints.
 DOMAINS = frozenset(
-    d.name for d in (SRC / "mercenary").iterdir() if (d / "service.py").exists() or (d / "routes.py").exists()
+    d.name
+    for d in (SRC / "mercenary").iterdir()
+    if ((d / "service.py").exists() or (d / "routes.py").exists()) and d.name not in PRESENTATION
 )
 
 # Edges that break a rule on purpose, each with its reason. Keep it short; it may only shrink.
@@ -108,6 +114,10 @@ def violations(g: dict[str, frozenset[str]]) -> list[str]:
                 found.append(f"{source} -> {target}: the harness talks to the service over HTTP only")
             elif src_top in SHARED and dst_top in DOMAINS:
                 found.append(f"{source} -> {target}: {src_top}/ is shared and may not import a domain")
+            elif src_top in PRESENTATION and target.rpartition(".")[2] in ("queries", "tables"):
+                found.append(
+                    f"{source} -> {target}: the pages call the {dst_top} service, not its statements"
+                )
             elif (
                 src_top in DOMAINS
                 and dst_top in DOMAINS
@@ -161,6 +171,7 @@ def test_the_graph_is_read() -> None:
     assert "mercenary.state" in g["mercenary.web.deps"]
     assert {"auth", "users", "projects", "profiles"} <= DOMAINS
     assert not DOMAINS & set(SHARED)
+    assert "pages" not in DOMAINS and "mercenary.pages.routes" in g
 
 
 def test_no_import_cycles() -> None:

@@ -19,6 +19,8 @@ from mercenary.observability.logs import configure as configure_logging
 from mercenary.observability.networks import networks
 from mercenary.observability.publish import Publisher
 from mercenary.observability.registry import DB_STATEMENT_DURATION
+from mercenary.pages.render import problem_page
+from mercenary.pages.routes import router as pages_router
 from mercenary.profiles.routes import router as profiles_router
 from mercenary.projects.routes import router as projects_router
 from mercenary.projects.routes import search_router as projects_search_router
@@ -79,7 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
         # whether anyone is listening. Tracing is switched on by configuration where it is wanted.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
-    errors.install(app)
+    # A browser navigating to a path no route serves, or refused by the rate limit, gets a page.
+    errors.install(app, page=problem_page)
     # FastAPI tries routes in order, so the busiest go first (no two routers' paths overlap): each
     # router passed over costs a prefix test, each route a regex match, on every request.
     for router in (
@@ -95,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
         tenants_router,
         auth_router,
         health_router,
+        # Last: the pages' paths do not overlap the API's, and an API request never tries them.
+        pages_router,
     ):
         app.include_router(router)
     uploads = UploadRoutes(app.routes)  # they cap their own bodies, and may take longer to arrive
@@ -107,7 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
             ReadYourWritesMiddleware, keys=settings.secret_keys, max_age_s=settings.READ_YOUR_WRITES_S
         )
     # Before the body limit and the app: a refused request costs no reading, parsing or database work.
-    app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
+    app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings), page=problem_page)
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
     app.add_middleware(
         DeadlineMiddleware,

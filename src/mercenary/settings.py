@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     # Strict-Transport-Security on every response, for a service behind a proxy that terminates
     # TLS (requests arriving over https get it regardless).
     HSTS: bool = False
+    # How long a shared cache (a CDN) may keep a page every visitor sees alike (browse, a project, a
+    # profile); browsers revalidate it each time. 0: shared caches revalidate too (docs/pages.md).
+    PAGES_SHARED_MAX_AGE_S: int = Field(default=60, ge=0, le=86_400)
 
     @field_validator("SECRET_KEYS_OLD", mode="before")
     @classmethod

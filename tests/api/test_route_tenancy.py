@@ -29,6 +29,7 @@ from tests.conftest import make_settings
 from tests.support import samples
 
 API = "/api/v1"
+BID = "I can do this."
 OUTSIDERS = ("client", "freelancer")  # Mallory (another organization's client) and Eve
 
 
@@ -44,6 +45,8 @@ class Probe:
     json: Any = None
     hidden: tuple[str, ...] = ()  # objects whose ids must not be among a list's items
     code: str | None = None  # the problem's code (a batch's: its item's)
+    page: bool = False  # a page: sent with the outsider's session cookies, ``json`` as a CSRF-checked form
+    unseen: tuple[str, ...] = ()  # text a page must not show
 
 
 # Routes with no object of one tenant to reach, and why.
@@ -63,6 +66,21 @@ UNSCOPED = {
         "POST",
         f"{API}/freelancers/me/cv",
     ): "adds a version to the caller's own CV (a client's 403: test_cvs.py)",
+    ("GET", "/login"): "the log-in form",
+    ("POST", "/login"): "a password proves itself (tests/pages/test_flows.py)",
+    ("GET", "/signup"): "the sign-up form",
+    ("POST", "/signup"): "creates the caller's own account (tests/pages/test_flows.py)",
+    ("POST", "/logout"): "ends the caller's own session (tests/pages/test_sessions.py)",
+    ("GET", "/projects/new"): "the form to post a project",
+    (
+        "POST",
+        "/projects/new",
+    ): "posts a project for the caller's own organization (tests/pages/test_flows.py)",
+    ("GET", "/static/{name}"): "the pages' static files, the same for everyone",
+    (
+        "POST",
+        "/rum",
+    ): "web-vitals into aggregate histograms by route, no tenant's data (tests/pages/test_rum.py)",
 }
 P, U, S, R = f"{API}/projects", f"{API}/users", f"{API}/skills", f"{API}/proposals"
 C = f"{API}/cvs"
@@ -184,6 +202,24 @@ PROBES = [
         403,
     ),
     Probe("GET", f"{API}/search/freelancers", f"{API}/search/freelancers?q=python", 200, 200),
+    # The pages: the same guards through the same services, with a session cookie instead of a token.
+    Probe("GET", "/", "/", 200, 200, page=True, unseen=("Zebra migration",)),
+    Probe("GET", "/", "/?q=zebra", 200, 200, page=True, unseen=("Zebra migration",)),
+    Probe("GET", "/projects/{project_id}", "/projects/{draft}", 404, 404, page=True),
+    Probe("GET", "/projects/{project_id}", "/projects/{open}", 200, 200, page=True, unseen=(BID,)),
+    Probe("GET", "/projects/{project_id}", "/projects/{closed}", 200, 200, page=True, unseen=(BID,)),
+    Probe("GET", "/freelancers/{user_id}", "/freelancers/{alice}", 404, 404, page=True),
+    Probe("GET", "/freelancers/{user_id}", "/freelancers/{fred}", 200, 200, page=True),
+    Probe(
+        "POST",
+        "/projects/{project_id}/proposals",
+        "/projects/{draft}/proposals",
+        403,
+        404,
+        {"cover_letter": "Planted", "price": "1"},
+        page=True,
+    ),
+    Probe("POST", "/proposals/{proposal_id}/accept", "/proposals/{pending}/accept", 404, 403, {}, page=True),
 ]
 
 
@@ -258,7 +294,7 @@ async def world(
         response = await client.post(P, json=project, headers=a)
         assert response.status_code == 201, response.text
         ids[key] = response.json()["id"]
-    bid = {"cover_letter": "I can do this.", "price": 90}
+    bid = {"cover_letter": BID, "price": 90}
     for key, target in (("pending", "open"), ("accepted", "closed")):
         response = await client.post(f"{P}/{ids[target]}/proposals", json=bid, headers=f)
         assert response.status_code == 201, response.text
@@ -288,7 +324,19 @@ async def world(
     mallory = await signup(client, "mallory@example.com")
     eve = await signup(client, "eve@example.com", role="freelancer")
     outsiders = {"client": bearer(mallory["access_token"]), "freelancer": bearer(eve["access_token"])}
+    for who, pair in (("client", mallory), ("freelancer", eve)):
+        outsiders[f"page:{who}"] = await page_headers(client, pair)
     return ids, outsiders, secrets
+
+
+async def page_headers(client: httpx.AsyncClient, pair: dict[str, Any]) -> dict[str, str]:
+    """The cookies of a page session holding ``pair``, and the CSRF token its forms carry."""
+    cookie = f"mercenary_access={pair['access_token']}; mercenary_refresh={pair['refresh_token']}"
+    cookie += "; mercenary_csrf=outsider-nonce"
+    page = await client.get("/", headers={"cookie": cookie})
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert found is not None, page.text
+    return {"cookie": cookie, "x-csrf": found.group(1)}
 
 
 @pytest.mark.slow
@@ -300,9 +348,16 @@ async def test_outsiders_reach_nothing(app: FastAPI, client: httpx.AsyncClient) 
     for probe in PROBES:
         url = probe.url.format(**ids)
         for who in OUTSIDERS:
-            response = await client.request(
-                probe.method, url, json=fill(probe.json, ids), headers=outsiders[who]
-            )
+            if probe.page:
+                headers = dict(outsiders[f"page:{who}"])
+                form = (
+                    None if probe.json is None else {**fill(probe.json, ids), "csrf": headers.pop("x-csrf")}
+                )
+                response = await client.request(probe.method, url, data=form, headers=headers)
+            else:
+                response = await client.request(
+                    probe.method, url, json=fill(probe.json, ids), headers=outsiders[who]
+                )
             label = f"{who} {probe.method} {url}"
             expected = getattr(probe, who)
             if response.status_code != expected:
@@ -313,7 +368,10 @@ async def test_outsiders_reach_nothing(app: FastAPI, client: httpx.AsyncClient) 
                 item_codes = {e.get("code") for e in response.json().get("errors", ())}
                 if item_codes != {probe.code}:
                     findings.append(f"{label}: item codes {item_codes}, expected {probe.code}")
-            if response.status_code == 200:
+            if response.status_code == 200 and probe.page:
+                shown = [s for s in (*secrets, *probe.unseen) if s in response.text]
+                findings += [f"{label}: shows {s!r}" for s in shown]
+            elif response.status_code == 200:
                 body = response.json()
                 items = (
                     {item.get("id") for item in body.get("items", ())} if isinstance(body, dict) else set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,10 +288,31 @@ async def _on_busy(request: Request, exc: Exception) -> Response:
     return DATABASE_BUSY.response("The database is busy; retry shortly.", {"Retry-After": "1"})
 
 
-def install(app: FastAPI) -> None:
+# A friendly HTML page for a status (and headers), for browsers that navigate outside the API.
+PageMaker = Callable[[int, dict[str, str] | None], Response]
+
+
+def wants_page(path: str, accept: str | None) -> bool:
+    """Whether a refusal of ``path`` should be a page: a browser's navigation (``Accept`` naming
+    ``text/html``) to anything but the API, which answers problem+json whatever the client accepts."""
+    return accept is not None and "text/html" in accept and not path.startswith("/api/")
+
+
+def install(app: FastAPI, *, page: PageMaker | None = None) -> None:
     """Register the handlers on ``app``. What none of them handles is answered by
-    ``web/middleware/protocol.py`` (``crash_response``)."""
+    ``web/middleware/protocol.py`` (``crash_response``). With ``page``, a browser asking for a path
+    no route serves gets that page's 404 instead of a problem."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(MercenaryError, _on_domain)
-    app.add_exception_handler(StarletteHTTPException, _on_http)
+    if page is None:
+        app.add_exception_handler(StarletteHTTPException, _on_http)
+    else:
+
+        async def on_http(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, StarletteHTTPException)
+            if exc.status_code == 404 and wants_page(request.url.path, request.headers.get("accept")):
+                return page(404, None)
+            return await _on_http(request, exc)
+
+        app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DatabaseBusyError, _on_busy)

@@ -30,7 +30,9 @@ from mercenary.settings import Network, Settings, parse_rate
 if TYPE_CHECKING:
     from starlette.types import Scope
 
-SENSITIVE_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/signup", "/api/v1/auth/refresh"})
+SENSITIVE_PATHS = frozenset(
+    {"/api/v1/auth/login", "/api/v1/auth/signup", "/api/v1/auth/refresh", "/login", "/signup"}
+)
 UNLIMITED_PATHS = frozenset({"/health", "/ready"})
 # Where the middleware leaves the client's address for the routes (idempotency scopes, logs).
 CLIENT_IP = "mercenary.client_ip"

@@ -14,16 +14,17 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.errors import InvalidTokenError
-from mercenary.web.errors import ErrorCode
+from mercenary.web.errors import ErrorCode, PageMaker, wants_page
 from mercenary.web.limits import CLIENT_IP, SENSITIVE_PATHS, UNLIMITED_PATHS, RatePolicy, too_many
 
 
 class RateLimitMiddleware:
     """Counts each request against its class's rule and refuses it past the limit."""
 
-    def __init__(self, app: ASGIApp, policy: RatePolicy) -> None:
+    def __init__(self, app: ASGIApp, policy: RatePolicy, page: PageMaker | None = None) -> None:
         self.app = app
         self.policy = policy
+        self.page = page  # a browser's navigation is refused with this page (only refusals look)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +57,11 @@ class RateLimitMiddleware:
             return
         if not verdict.allowed:
             error = too_many(verdict, "Too many requests; retry after `Retry-After` seconds.")
-            response = ErrorCode.of(type(error)).response(error.detail, error.headers)
+            accept = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"accept"), None)
+            if self.page is not None and wants_page(path, accept):
+                response = self.page(429, error.headers)
+            else:
+                response = ErrorCode.of(type(error)).response(error.detail, error.headers)
             await response(scope, receive, send)
             return
         extra = verdict.headers()

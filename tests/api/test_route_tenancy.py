@@ -315,7 +315,9 @@ async def world(
     org = (await client.get(f"{API}/organizations/current", headers=a)).json()
     ids["tenant"] = org["id"]
     cv = await client.post(
-        f"{API}/freelancers/me/cv", files={"file": ("fred-secret-cv.pdf", samples.pdf("Curriculum vitae"))}, headers=f
+        f"{API}/freelancers/me/cv",
+        files={"file": ("fred-secret-cv.pdf", samples.pdf("Curriculum vitae"))},
+        headers=f,
     )
     assert cv.status_code == 202, cv.text
     ids["cv"] = cv.json()["id"]

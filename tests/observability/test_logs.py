@@ -4,8 +4,8 @@ user; the access line; the level setting."""
 from __future__ import annotations
 
 import io
-import os
 import logging
+import os
 from pathlib import Path
 
 import httpx

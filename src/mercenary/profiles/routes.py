@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from mercenary.db import Database
 from mercenary.db.fulltext import terms
@@ -26,9 +27,10 @@ from mercenary.errors import (
     NotFoundError,
     OverloadedError,
     PermissionDeniedError,
+    QueueFullError,
 )
-from mercenary.profiles import service
-from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
+from mercenary.profiles import pdf, service
+from mercenary.profiles.schemas import FREELANCER_FIELDS, PdfPending, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
@@ -54,6 +56,45 @@ async def get_profile(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
     """A freelancer's profile; 404 when the user has none (clients and admins never do)."""
     db = caller.state.db
     return await service.get_profile(db, user_id)
+
+
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The profile as a PDF (A4), rendered from its current content.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    202: {"description": "The PDF is being rendered; ask again after `Retry-After`.", "model": PdfPending},
+}
+PDF_CHUNK = 64 * 1024
+
+
+@router.get(
+    "/freelancers/{user_id}/profile.pdf", response_class=Response, responses=PDF_RESPONSES, status_code=200
+)
+@raises(NotFoundError, QueueFullError)
+async def get_profile_pdf(caller: SignedIn, user_id: ObjectId) -> Response:
+    """A freelancer's profile as a PDF, for anyone who may read the profile. Rendered by a worker
+    and kept until the profile, its skills or its rating change: while a render is under way the
+    answer is 202 with `Retry-After`."""
+    state = caller.state
+    rendered = await pdf.cached_or_requested(state.db, state.queue, user_id)
+    if rendered is None:
+        body = orjson.dumps({"status": "rendering", "retry_after": pdf.RETRY_AFTER_S})
+        headers = {"Retry-After": str(pdf.RETRY_AFTER_S), "Cache-Control": "no-store"}
+        return Response(body, status_code=202, media_type="application/json", headers=headers)
+    data = rendered.pdf
+
+    async def chunks() -> Any:
+        for start in range(0, len(data), PDF_CHUNK):
+            yield data[start : start + PDF_CHUNK]
+
+    headers = {
+        "Content-Disposition": f'attachment; filename="profile-{user_id}.pdf"',
+        "Content-Length": str(len(data)),
+        "ETag": f'"{rendered.version}"',
+        "Cache-Control": "private, no-cache",
+    }
+    return StreamingResponse(chunks(), media_type="application/pdf", headers=headers)
 
 
 @router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)

@@ -5,7 +5,24 @@ from __future__ import annotations
 import subprocess
 import sys
 
-FORBIDDEN = ("mercenary_perf", "mercenary.worker", "aiohttp", "hdrhistogram", "numpy", "alembic", "greenlet")
+FORBIDDEN = (
+    "mercenary_perf",
+    "mercenary.worker",
+    "aiohttp",
+    "hdrhistogram",
+    "numpy",
+    "alembic",
+    "greenlet",
+    # Worker only: the PDF renderer, its template engine and the SMTP client (docs/mail-and-pdf.md).
+    "weasyprint",
+    "pydyf",
+    "jinja2",
+    "aiosmtplib",
+    "mercenary.profiles.render",
+    "mercenary.profiles.jobs",
+    "mercenary.proposals.jobs",
+    "mercenary.backends.mail",
+)
 
 
 def test_app_import_budget() -> None:

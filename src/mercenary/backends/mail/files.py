@@ -9,6 +9,7 @@ again) is one file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -53,5 +54,6 @@ class FileMailer:
             partial.write_bytes(message.as_bytes(policy=SMTP))
             os.replace(partial, target)
         except OSError as exc:  # a full disk, a read-only directory
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
             raise MailUnavailableError(f"{self.directory}: {exc}") from exc

@@ -51,8 +51,8 @@ class SmtpMailer:
                 password=self.password,
                 timeout=self.timeout_s,
             )
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused) as exc:
-            raise _by_code(exc, getattr(exc, "code", 550)) from exc
+        except aiosmtplib.SMTPRecipientsRefused as exc:  # every recipient: the worst reply decides
+            raise _by_code(exc, max((r.code for r in exc.recipients), default=550)) from exc
         except aiosmtplib.SMTPResponseException as exc:  # sender refused, data refused, 421 ...
             raise _by_code(exc, exc.code) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:  # connect, timeout, dropped

@@ -5,6 +5,7 @@ a real directory, and the mail breaker that fails open, recorded where ``/ready`
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -43,9 +44,9 @@ def _message(n: int = 1, to: str = "ann@example.com") -> EmailMessage:
 
 
 @pytest.fixture
-def smtp() -> SmtpServer:
+def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
-    yield server  # type: ignore[misc]
+    yield server
     server.stop()
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
 
 from mercenary.profiles import render
+from mercenary.profiles.tables import profile_pdfs
 
 CONTENT: dict[str, Any] = {
     "user_id": 7,
@@ -39,3 +42,57 @@ def test_a_profile_without_reviews_or_skills() -> None:
     html = render._template().render(**bare)
     assert "no reviews yet" in html and "None listed." in html and "About" not in html
     assert render.render_profile(bare).startswith(b"%PDF-")
+
+
+async def test_the_job_renders_once_per_version_and_skips_a_missing_profile(app: FastAPI) -> None:
+    """The handler in process (a worker runs the same function): a profile gone is nothing to
+    render; a second run of the same version stores nothing new."""
+    from mercenary.profiles import pdf
+    from mercenary.profiles.jobs import render_pdf
+
+    state = app.state.mercenary
+    await render_pdf(state, 10**9)
+    assert await state.db.fetch_val(sa.select(sa.func.count()).select_from(profile_pdfs)) == 0
+    user_id = await _freelancer_with_profile(state)
+    await render_pdf(state, user_id)
+    _, version = await pdf.document(state.db, user_id)
+    first = await state.db.fetch_one(sa.select(profile_pdfs).where(profile_pdfs.c.user_id == user_id))
+    assert first is not None and first["version"] == version and bytes(first["pdf"]).startswith(b"%PDF-")
+    await render_pdf(state, user_id)
+    again = await state.db.fetch_one(sa.select(profile_pdfs).where(profile_pdfs.c.user_id == user_id))
+    assert again == first  # same version: not rendered again (rendered_at unchanged)
+
+
+async def _freelancer_with_profile(state: Any) -> int:
+    from mercenary.db.metadata import utcnow
+    from mercenary.profiles.tables import freelancer_profiles
+    from mercenary.tenants.service import create_organization
+    from mercenary.users.tables import users
+
+    now = utcnow()
+    async with state.db.transaction() as conn:
+        org = await create_organization(conn, name="Solo", kind="personal")
+        user_id = await conn.fetch_val(
+            sa.insert(users)
+            .values(
+                tenant_id=org["id"],
+                email="solo@example.com",
+                name="Solo",
+                role="freelancer",
+                password_hash="x",
+                created_at=now,
+            )
+            .returning(users.c.id)
+        )
+        await conn.execute(
+            sa.insert(freelancer_profiles).values(
+                user_id=user_id,
+                tenant_id=org["id"],
+                headline="Solo dev",
+                bio="",
+                hourly_rate=50,
+                availability="available",
+                updated_at=now,
+            )
+        )
+    return int(user_id)

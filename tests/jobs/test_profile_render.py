@@ -41,6 +41,7 @@ def test_a_profile_without_reviews_or_skills() -> None:
     bare = {**CONTENT, "skills": [], "bio": "", "rating": {"count": 0, "mean": None, "distribution": {}}}
     html = render._template().render(**bare)
     assert "no reviews yet" in html and "None listed." in html and "About" not in html
+    assert "<p>Line one.</p>" in render._template().render(**CONTENT)  # a paragraph per line
     assert render.render_profile(bare).startswith(b"%PDF-")
 
 

@@ -218,10 +218,13 @@ async def through_workers(
         await state.queue.drain()
         await poll(all_rendered, log)
         span = await state.db.fetch_one(
-            sa.select(sa.func.min(profile_pdfs.c.rendered_at), sa.func.max(profile_pdfs.c.rendered_at))
+            sa.select(
+                sa.func.min(profile_pdfs.c.rendered_at).label("first"),
+                sa.func.max(profile_pdfs.c.rendered_at).label("last"),
+            )
         )
         assert span is not None
-        first, last = span.values()
+        first, last = span["first"], span["last"]
         rss = rss_peak_mb(proc.pid)
     finally:
         proc.terminate()
@@ -247,7 +250,6 @@ async def main() -> None:
             RATE_LIMIT_ENABLED=False,
             SHED_ENABLED=False,
             ACCESS_LOG=False,
-            LOG_LEVEL="WARNING",
         )
         (app, lifespan), client, users = await setup(settings, args.profiles)
         state = app.state.mercenary

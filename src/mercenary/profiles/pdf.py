@@ -24,8 +24,8 @@ from mercenary.profiles import queries
 from mercenary.profiles import service as profiles
 from mercenary.reviews import service as reviews
 
-# Bump when templates/profile.html changes: every cached PDF is then rendered again.
-TEMPLATE_VERSION = "2"
+# Bump when templates/profile.html or profile.css changes: every cached PDF is then rendered again.
+TEMPLATE_VERSION = "1"
 # A reader waits for a render (high: < 1 min, JOB-2); the lease is far above its p95 (~0.1 s).
 RENDER_PDF = JobSpec("profiles.render_pdf", priority="high", lease_s=60, max_retries=3, min_backoff_s=2)
 # A render asked for this long ago and not done is asked for again (its job was lost or dead).

@@ -13,22 +13,25 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from importlib.resources import files
 from typing import Any, NoReturn
 
 import jinja2
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-# Building a font configuration (fontconfig's view of the installed fonts) took about a third of a
-# render: each thread keeps one (they are not shared across threads).
+# Building a font configuration (fontconfig's view of the installed fonts) and parsing the style
+# sheet took about half of a render: each thread keeps its own (they are not shared across threads).
 _local = threading.local()
 
 
-def _fonts() -> FontConfiguration:
-    fonts: FontConfiguration | None = getattr(_local, "fonts", None)
-    if fonts is None:
-        fonts = _local.fonts = FontConfiguration()
-    return fonts
+def _prepared() -> tuple[FontConfiguration, CSS]:
+    prepared: tuple[FontConfiguration, CSS] | None = getattr(_local, "prepared", None)
+    if prepared is None:
+        fonts = FontConfiguration()
+        style = (files("mercenary.profiles") / "templates" / "profile.css").read_text()
+        prepared = _local.prepared = (fonts, CSS(string=style, font_config=fonts, url_fetcher=_fetch_nothing))
+    return prepared
 
 
 @cache
@@ -48,5 +51,8 @@ def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 def render_profile(content: dict[str, Any]) -> bytes:
     """The PDF of one profile (``profiles.pdf.document``'s content)."""
     html = _template().render(**content)
-    pdf: bytes = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf(font_config=_fonts())
+    fonts, style = _prepared()
+    pdf: bytes = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf(
+        stylesheets=[style], font_config=fonts
+    )
     return pdf

@@ -4,7 +4,9 @@ per test on each backend, and the app wired to it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -22,16 +24,24 @@ from mercenary.db import Database, open_database
 from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
 from tests.support.network import loopback_only
-from tests.support.servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer, S3Server
 
 BACKENDS = ("sqlite", "postgresql")
 T = TypeVar("T")
+# Blobs the app stores during the session, a folder per settings object (removed at the end).
+BLOB_ROOT = Path(tempfile.gettempdir()) / f"mercenary-test-blobs-{os.getpid()}"
 
 
 def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Run blocking code (Alembic drives its own event loop) off the test's loop."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(fn, *args).result()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _blob_folders() -> Iterator[None]:
+    yield
+    shutil.rmtree(BLOB_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,6 +61,13 @@ def pg_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     server = RedisServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    server = S3Server.start()
     yield server
     server.stop()
 
@@ -107,6 +124,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         # Off unless a test turns it on (tests/api/test_load_shedding.py): a test holding the pool,
         # or this shared machine's load lagging the loop, would otherwise shed a search at random.
         "SHED_ENABLED": False,
+        "BLOB_URL": f"file:///{BLOB_ROOT / uuid.uuid4().hex}",
     }
     values.update(overrides)
     return Settings(**values)

@@ -13,6 +13,9 @@ FORBIDDEN = (
     "numpy",
     "alembic",
     "greenlet",
+    "aiobotocore",
+    "botocore",
+    "boto3",
     # Worker only: the PDF renderer, its template engine and the SMTP client (docs/mail-and-pdf.md).
     "weasyprint",
     "pydyf",
@@ -56,3 +59,19 @@ def test_tracing_off_loads_no_tracing_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# botocore's service models cost about 30 MB of RSS (docs/files.md): loaded only when BLOB_URL says s3.
+S3_MODULES = ("aiobotocore", "botocore", "mercenary.backends.blobs.s3")
+
+
+def test_the_s3_client_loads_only_for_an_s3_blob_url() -> None:
+    code = (
+        "import sys; from mercenary.backends.blobs import from_url; "
+        "store = from_url(sys.argv[1]); "
+        f"print(','.join(sorted(m for m in sys.modules if m.startswith({S3_MODULES!r}))))"
+    )
+    for url, expected in (("file:///var/blobs", ""), ("s3://bucket", "aiobotocore,botocore,mercenary")):
+        out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+        loaded = {m.split(".")[0] for m in out.stdout.strip().split(",") if m}
+        assert ",".join(sorted(loaded)) == expected, url

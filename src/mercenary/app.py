@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from mercenary.auth.routes import router as auth_router
 from mercenary.db.timing import observe_statements
+from mercenary.documents.routes import router as documents_router
 from mercenary.health.routes import router as health_router
 from mercenary.observability import tracing
 from mercenary.observability.logs import AccessLog
@@ -35,6 +36,7 @@ from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.observe import ObserveMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
+from mercenary.web.uploads import UploadRoutes
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -43,7 +45,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
-        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter, state.overload)
+        publisher = app.state.metrics = Publisher(
+            state.cache, state.db, state.limiter, state.overload, breakers=(state.blobs.breaker,)
+        )
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()
@@ -84,17 +88,24 @@ def create_app(settings: Settings) -> FastAPI:
         reviews_router,
         projects_search_router,
         proposals_router,
+        documents_router,
         profiles_router,
         tenants_router,
         auth_router,
         health_router,
     ):
         app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    uploads = UploadRoutes(app.routes)  # they cap their own bodies, and may take longer to arrive
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, exempt=uploads.match)
     # Before the body limit and the app: a refused request costs no reading, parsing or database work.
     app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
-    app.add_middleware(DeadlineMiddleware, timeout_s=settings.REQUEST_TIMEOUT_S)
+    app.add_middleware(
+        DeadlineMiddleware,
+        timeout_s=settings.REQUEST_TIMEOUT_S,
+        slow=uploads.match,
+        slow_timeout_s=settings.UPLOAD_TIMEOUT_S,
+    )
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)

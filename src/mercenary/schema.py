@@ -7,6 +7,7 @@ from mercenary.auth import tables as _auth
 from mercenary.backends import breaker_states as _breakers
 from mercenary.backends.queue import tables as _jobs
 from mercenary.db.metadata import metadata
+from mercenary.documents import tables as _documents
 from mercenary.idempotency import tables as _idempotency
 from mercenary.profiles import tables as _profiles
 from mercenary.projects import tables as _projects
@@ -20,6 +21,7 @@ __all__ = ["metadata"]
 _ = (
     _auth,
     _breakers,
+    _documents,
     _idempotency,
     _jobs,
     _profiles,

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
 
+    # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
+    # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
+    BLOB_URL: str = "file:///var/blobs"
+    # The largest file an upload route accepts (each route may ask for less); uploads are the one
+    # kind of request MAX_BODY_BYTES does not cap.
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
+    # An upload's deadline in place of REQUEST_TIMEOUT_S: its body may take a while to arrive.
+    UPLOAD_TIMEOUT_S: float = Field(default=60.0, gt=0, le=3_600)
+
     # Notification mail (docs/mail-and-pdf.md), sent by workers only: smtp://[user:pass@]host[:port],
     # smtps://..., or file:dir (each message an .eml file; the default, in a mail/ folder beside an
     # SQLite database, else var/mail). MAIL_TIMEOUT_S bounds each SMTP step; a server that fails

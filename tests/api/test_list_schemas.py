@@ -11,6 +11,7 @@ LISTS = {
     "/api/v1/projects",
     "/api/v1/search/projects",
     "/api/v1/projects/{project_id}/proposals",
+    "/api/v1/projects/{project_id}/documents",
     "/api/v1/proposals",
     "/api/v1/users/{user_id}/reviews",
     "/api/v1/freelancers",

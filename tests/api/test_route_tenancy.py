@@ -26,6 +26,7 @@ from mercenary.schema import metadata
 from tests.api.catalog import admin_headers
 from tests.api.helpers import bearer, signup
 from tests.conftest import make_settings
+from tests.support import samples
 
 API = "/api/v1"
 OUTSIDERS = ("client", "freelancer")  # Mallory (another organization's client) and Eve
@@ -161,6 +162,26 @@ PROBES = [
         404,
     ),
     Probe("GET", f"{API}/freelancers", f"{API}/freelancers", 200, 200),
+    # Project documents: the organization's, and those with a live proposal on the project (Fred,
+    # not Eve). The access check comes before the body is read: no upload reaches storage.
+    Probe("POST", f"{P}/{{project_id}}/documents", f"{P}/{{open}}/documents", 404, 403),
+    Probe("POST", f"{P}/{{project_id}}/documents", f"{P}/{{draft}}/documents", 404, 403),
+    Probe("GET", f"{P}/{{project_id}}/documents", f"{P}/{{open}}/documents", 404, 404),
+    Probe("GET", f"{P}/{{project_id}}/documents", f"{P}/{{draft}}/documents", 404, 404),
+    Probe(
+        "GET",
+        f"{P}/{{project_id}}/documents/{{document_id}}",
+        f"{P}/{{open}}/documents/{{document}}",
+        404,
+        404,
+    ),
+    Probe(
+        "DELETE",
+        f"{P}/{{project_id}}/documents/{{document_id}}",
+        f"{P}/{{open}}/documents/{{document}}",
+        404,
+        403,
+    ),
     Probe("GET", f"{API}/search/freelancers", f"{API}/search/freelancers?q=python", 200, 200),
 ]
 
@@ -249,6 +270,11 @@ async def world(
     assert (
         await client.put(f"{API}/freelancers/{ids['fred']}/profile", json=profile, headers=f)
     ).status_code == 200
+    document = await client.post(
+        f"{P}/{ids['open']}/documents", files={"file": ("plans.pdf", samples.pdf("Secret plans"))}, headers=a
+    )
+    assert document.status_code == 201, document.text
+    ids["document"] = document.json()["id"]
     org = (await client.get(f"{API}/organizations/current", headers=a)).json()
     ids["tenant"] = org["id"]
     secrets = ["alice@example.com", org["name"], org["invitation_code"], "Secret plans"]

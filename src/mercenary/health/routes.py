@@ -56,8 +56,16 @@ async def _worker_breakers(state: AppState) -> dict[str, Any]:
 @router.get("/ready", responses={503: {"description": "A dependency is down."}})
 async def ready(state: State) -> Response:
     """Readiness: the database and the cache answer within a second each; also the job queue's
-    depth per priority."""
-    checks = dict(await asyncio.gather(_check("database", state.db.ping), _check("cache", state.cache.ping)))
+    depth per priority, blob storage's answer and the circuit breakers' states."""
+    checks = dict(
+        await asyncio.gather(
+            _check("database", state.db.ping),
+            _check("cache", state.cache.ping),
+            _check("blobs", state.blobs.ping),
+        )
+    )
+    # Blob storage is reported, not a gate: without it only uploads and downloads fail (503).
+    blobs = {"backend": state.blobs.name, **checks.pop("blobs")}
     ok = all(c["status"] == "up" for c in checks.values())
     # The cache's counters per kind of value (SLO-9 is judged on them): hits, misses, stale, errors.
     caches = {
@@ -75,10 +83,12 @@ async def ready(state: State) -> Response:
     # The rate limiter is not a readiness check: it fails open. Its counters say when it did.
     limiter = state.limiter
     rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
-    # The circuit breakers (RES-3): around Redis in this process, and the workers' mail breaker
-    # as they recorded it. All fail open, so none gates readiness.
+    # The circuit breakers (RES-3): Redis' two fail open; blob storage's fails closed (uploads and
+    # downloads get 503), but the rest of the API serves without it; the workers' mail breaker (as
+    # they recorded it) fails open. None gates readiness.
     breakers: dict[str, Any] = {
-        b.name: {"state": b.state_name, "opened": b.opened} for b in (state.cache.breaker, limiter.breaker)
+        b.name: {"state": b.state_name, "opened": b.opened}
+        for b in (state.cache.breaker, limiter.breaker, state.blobs.breaker)
     }
     breakers.update(await _worker_breakers(state))
     body = {
@@ -88,6 +98,7 @@ async def ready(state: State) -> Response:
         "rate_limit": rate_limit,
         "breakers": breakers,
         "jobs": jobs,
+        "blobs": blobs,
     }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from prometheus_client import Counter, Gauge, ProcessCollector
 
+from mercenary.backends.breaker import CircuitBreaker
 from mercenary.backends.cache import CacheStore
 from mercenary.backends.ratelimit import RateLimiter
 from mercenary.observability import registry
@@ -87,8 +89,10 @@ class Publisher:
         db: Pooled,
         limiter: RateLimiter | None = None,
         overload: Shedding | None = None,
+        breakers: Sequence[CircuitBreaker] = (),
     ) -> None:
         self.cache = cache
+        self.breakers = breakers  # more breakers to publish (blob storage's)
         self.db = db
         self.limiter = limiter
         self.overload = overload
@@ -128,6 +132,8 @@ class Publisher:
         registry.BREAKER_STATE.labels("cache").set(self.cache.breaker.level())
         if self.limiter is not None:
             registry.BREAKER_STATE.labels("rate_limit").set(self.limiter.breaker.level())
+        for breaker in self.breakers:
+            registry.BREAKER_STATE.labels(breaker.name).set(breaker.level())
         if self.overload is not None:
             for reason, value in list(self.overload.shed.items()):
                 seen = self._seen.get(("shed", reason), 0)

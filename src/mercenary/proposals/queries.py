@@ -115,3 +115,12 @@ record_notice = Query(
     "proposals.record_notice",
     sa.insert(pn).values(proposal_id=bp("proposal_id"), kind=bp("kind"), sent_at=bp("now")),
 )
+
+# Whether a freelancer has a live (submitted or accepted) proposal on a project: what lets them read
+# its documents (documents.service). One probe of the partial unique index uq_proposals_live.
+has_live = Query(
+    "proposals.has_live",
+    sa.select(sa.literal(1))
+    .where(pr.c.project_id == bp("project_id"), pr.c.freelancer_id == bp("freelancer_id"), LIVE)
+    .limit(1),
+)

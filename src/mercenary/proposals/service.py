@@ -189,3 +189,10 @@ async def record_notice(db: Executor, proposal_id: int, kind: str) -> None:
     """Remember that the ``kind`` notification of the proposal went out (twice is fine)."""
     with contextlib.suppress(IntegrityError):  # another run of the same job recorded it first
         await db.execute(queries.record_notice, proposal_id=proposal_id, kind=kind, now=utcnow())
+
+
+async def has_live_proposal(conn: Executor, project_id: int, freelancer_id: int) -> bool:
+    """Whether ``freelancer_id`` has a submitted or accepted proposal on ``project_id``."""
+    return (
+        await conn.fetch_val(queries.has_live, project_id=project_id, freelancer_id=freelancer_id) is not None
+    )

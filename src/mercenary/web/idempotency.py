@@ -101,15 +101,18 @@ class Idempotency:
         self.key = key
 
     @asynccontextmanager
-    async def begin(self, state: AppState, scope: str) -> AsyncIterator[Once]:
+    async def begin(self, state: AppState, scope: str, body: bytes | None = None) -> AsyncIterator[Once]:
         """Claim the key for the body of the ``async with``, which returns ``once.replay`` when it
         is set and otherwise calls ``once.record`` inside its write's transaction. Raises the
-        409/422 of the module docstring; releases the key when the body fails or records nothing."""
+        409/422 of the module docstring; releases the key when the body fails or records nothing.
+        ``body`` stands for the request's body where that is not held in memory (an upload gives
+        its file's checksum and name)."""
         if self.key is None:
             yield Once(None, None)
             return
         keys = state.idempotency
-        body = await self.request.body()  # already read by FastAPI for the body model: no I/O
+        if body is None:
+            body = await self.request.body()  # already read by FastAPI for the body model: no I/O
         fingerprint = keys.fingerprint(self.request.method, self.request.scope["path"], body)
         claimed = await keys.claim(scope, self.key, fingerprint)
         if isinstance(claimed, Stored):
@@ -126,10 +129,16 @@ class Idempotency:
             await keys.release(claimed)
 
     async def run(
-        self, state: AppState, scope: str, status: int, create: Callable[[Connection], Awaitable[bytes]]
+        self,
+        state: AppState,
+        scope: str,
+        status: int,
+        create: Callable[[Connection], Awaitable[bytes]],
+        body: bytes | None = None,
     ) -> Response:
-        """Run ``create`` (the write, returning the response body) in a transaction, once per key."""
-        async with self.begin(state, scope) as once:
+        """Run ``create`` (the write, returning the response body) in a transaction, once per key
+        (``body``: as for :meth:`begin`)."""
+        async with self.begin(state, scope, body) as once:
             if once.replay is not None:
                 return once.replay
             async with state.db.transaction() as conn:

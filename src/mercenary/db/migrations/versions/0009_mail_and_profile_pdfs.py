@@ -2,7 +2,7 @@
 the breakers that live in workers (the mail breaker), for /ready (docs/mail-and-pdf.md).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-28 07:00:00.000000
 """
 
@@ -16,7 +16,7 @@ from mercenary.db.metadata import UTCDateTime
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

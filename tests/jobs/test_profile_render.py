@@ -58,10 +58,18 @@ async def test_the_job_renders_once_per_version_and_skips_a_missing_profile(app:
     await render_pdf(state, user_id)
     _, version = await pdf.document(state.db, user_id)
     first = await state.db.fetch_one(sa.select(profile_pdfs).where(profile_pdfs.c.user_id == user_id))
-    assert first is not None and first["version"] == version and bytes(first["pdf"]).startswith(b"%PDF-")
+    assert first is not None and first["version"] == version
+    stored = b"".join([chunk async for chunk in await state.blobs.open(first["blob_key"])])
+    assert stored.startswith(b"%PDF-") and len(stored) == first["size"]
     await render_pdf(state, user_id)
     again = await state.db.fetch_one(sa.select(profile_pdfs).where(profile_pdfs.c.user_id == user_id))
     assert again == first  # same version: not rendered again (rendered_at unchanged)
+    # Another version replaces the file, and the previous one is deleted.
+    await state.db.execute(sa.update(profile_pdfs).values(version="0" * 32))
+    await render_pdf(state, user_id)
+    newer = await state.db.fetch_one(sa.select(profile_pdfs).where(profile_pdfs.c.user_id == user_id))
+    assert newer is not None and newer["version"] == version and newer["blob_key"] != first["blob_key"]
+    assert [key async for key in state.blobs.iter_keys()] == [newer["blob_key"]]
 
 
 async def _freelancer_with_profile(state: Any) -> int:

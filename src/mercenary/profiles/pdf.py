@@ -4,7 +4,8 @@ A profile's PDF shows its name, headline, rate, availability, skills, rating and
 is a digest of exactly that content and of :data:`TEMPLATE_VERSION`, so the cached file is served
 until something it shows changes (an edit, a skill, a review) and never after. A reader asking for
 a version not rendered yet gets 202: the request is recorded and a ``profiles.render_pdf`` job
-queued (once per version while it is fresh); the worker renders and stores the file.
+queued (once per version while it is fresh); the worker renders the file into blob storage
+(``BLOB_URL``) and records its key here, then deletes the previous version's file.
 Visibility is the public profile's: any signed-in user, 404 when there is no visible profile.
 """
 
@@ -34,11 +35,16 @@ REQUEST_FRESH_S = 60.0
 RETRY_AFTER_S = 1
 
 
+# A one-page profile is about 20 KB; anything near this is a template gone wrong.
+MAX_PDF_BYTES = 5 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A cached PDF: its bytes and the version they show."""
+    """A cached PDF: where it is stored, its size, and the version it shows."""
 
-    pdf: bytes
+    blob_key: str
+    size: int
     version: str
 
 
@@ -63,9 +69,9 @@ async def cached_or_requested(db: Database, queue: JobQueue, user_id: int) -> Re
     """The PDF of the profile's current version when it is rendered; else None, after making sure
     a render of that version is queued."""
     _, version = await document(db, user_id)
-    state = await db.fetch_one(queries.pdf_state, user_id=user_id, version=version)
-    if state is not None and state["pdf"] is not None:
-        return Rendered(bytes(state["pdf"]), version)
+    state = await db.fetch_one(queries.pdf_state, user_id=user_id)
+    if state is not None and state["version"] == version and state["blob_key"] is not None:
+        return Rendered(state["blob_key"], int(state["size"]), version)
     now = utcnow()
     if (
         state is not None
@@ -73,25 +79,36 @@ async def cached_or_requested(db: Database, queue: JobQueue, user_id: int) -> Re
         and state["requested_at"] > now - timedelta(seconds=REQUEST_FRESH_S)
     ):
         return None  # queued already
+    await request_render(db, queue, user_id, version)
+    return None
+
+
+async def request_render(
+    db: Database, queue: JobQueue, user_id: int, version: str, *, missing_key: str | None = None
+) -> None:
+    """Record that ``version`` is wanted and queue its render; ``missing_key``: the stored file that
+    went missing, forgotten so that the job renders it again."""
+    now = utcnow()
     try:
         async with db.transaction() as conn:
+            if missing_key is not None:
+                await conn.execute(queries.forget_pdf, user_id=user_id, missing_key=missing_key)
             if not await conn.execute(queries.request_pdf, user_id=user_id, version=version, now=now):
                 await conn.execute(queries.insert_pdf_request, user_id=user_id, version=version, now=now)
             await queue.enqueue(conn, RENDER_PDF, user_id=user_id)
     except IntegrityError:  # another reader asked first (and rolled nothing back): its job renders it
         pass
-    return None
 
 
-async def rendered_version(db: Executor, user_id: int) -> str | None:
-    """The version of the PDF stored for ``user_id``, if any."""
-    value = await db.fetch_val(queries.pdf_version, user_id=user_id)
-    return None if value is None else str(value)
+async def rendered(db: Executor, user_id: int) -> tuple[str | None, str | None]:
+    """The version of the PDF stored for ``user_id`` and its blob's key, if any."""
+    row = await db.fetch_one(queries.pdf_version, user_id=user_id)
+    return (None, None) if row is None else (row["version"], row["blob_key"])
 
 
-async def store(db: Database, user_id: int, version: str, pdf: bytes) -> None:
-    """Keep ``pdf`` as the profile's rendered ``version``."""
-    params = {"user_id": user_id, "version": version, "pdf": pdf, "now": utcnow()}
+async def store(db: Database, user_id: int, version: str, blob_key: str, size: int) -> None:
+    """Record the blob ``blob_key`` as the profile's rendered ``version``."""
+    params = {"user_id": user_id, "version": version, "blob_key": blob_key, "size": size, "now": utcnow()}
     try:
         async with db.transaction() as conn:
             if not await conn.execute(queries.store_pdf, **params):

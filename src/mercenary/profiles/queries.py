@@ -129,11 +129,13 @@ pdf_state = Query(
         pdfs.c.requested_version,
         pdfs.c.requested_at,
         pdfs.c.version,
-        sa.case((pdfs.c.version == sa.bindparam("version"), pdfs.c.pdf), else_=sa.null()).label("pdf"),
+        pdfs.c.blob_key,
+        pdfs.c.size,
     ).where(pdfs.c.user_id == sa.bindparam("user_id")),
 )
 pdf_version = Query(
-    "profile_pdfs.version", sa.select(pdfs.c.version).where(pdfs.c.user_id == sa.bindparam("user_id"))
+    "profile_pdfs.version",
+    sa.select(pdfs.c.version, pdfs.c.blob_key).where(pdfs.c.user_id == sa.bindparam("user_id")),
 )
 request_pdf = Query(
     "profile_pdfs.request",
@@ -149,18 +151,30 @@ insert_pdf_request = Query(
         requested_at=sa.bindparam("now"),
     ),
 )
+forget_pdf = Query(
+    "profile_pdfs.forget",
+    sa.update(pdfs)
+    .where(pdfs.c.user_id == sa.bindparam("user_id"), pdfs.c.blob_key == sa.bindparam("missing_key"))
+    .values(version=None, blob_key=None, size=None),
+)
 store_pdf = Query(
     "profile_pdfs.store",
     sa.update(pdfs)
     .where(pdfs.c.user_id == sa.bindparam("user_id"))
-    .values(version=sa.bindparam("version"), pdf=sa.bindparam("pdf"), rendered_at=sa.bindparam("now")),
+    .values(
+        version=sa.bindparam("version"),
+        blob_key=sa.bindparam("blob_key"),
+        size=sa.bindparam("size"),
+        rendered_at=sa.bindparam("now"),
+    ),
 )
 insert_pdf = Query(
     "profile_pdfs.insert",
     sa.insert(pdfs).values(
         user_id=sa.bindparam("user_id"),
         version=sa.bindparam("version"),
-        pdf=sa.bindparam("pdf"),
+        blob_key=sa.bindparam("blob_key"),
+        size=sa.bindparam("size"),
         rendered_at=sa.bindparam("now"),
     ),
 )

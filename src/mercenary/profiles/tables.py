@@ -43,6 +43,8 @@ profile_pdfs = sa.Table(
     sa.Column("requested_version", sa.String(32), nullable=True),
     sa.Column("requested_at", UTCDateTime(), nullable=True),
     sa.Column("version", sa.String(32), nullable=True),
-    sa.Column("pdf", sa.LargeBinary(), nullable=True),
+    # The rendered file, in blob storage (BLOB_URL), and its size in bytes.
+    sa.Column("blob_key", sa.String(32), nullable=True),
+    sa.Column("size", sa.Integer(), nullable=True),
     sa.Column("rendered_at", UTCDateTime(), nullable=True),
 )

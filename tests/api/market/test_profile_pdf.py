@@ -85,6 +85,13 @@ async def test_202_while_it_renders_then_the_file_until_the_profile_changes(
         assert (await client.get(_url(market), headers=market.a1.headers)).status_code == 202
         newer = await _rendered(client, market)
         assert newer.headers["etag"] != version and newer.content != done.content
+        # The stored file went missing: the reader gets 202 and a new render, not an error.
+        blobs = app.state.mercenary.blobs
+        [key] = [k async for k in blobs.iter_keys()]  # the first version's file was deleted
+        await blobs.delete(key)
+        assert (await client.get(_url(market), headers=market.a1.headers)).status_code == 202
+        again = await _rendered(client, market)
+        assert again.headers["etag"] == newer.headers["etag"]
     finally:
         assert await worker.stop() == 0
     assert "Traceback" not in worker.log()

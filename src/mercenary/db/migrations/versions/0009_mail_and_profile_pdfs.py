@@ -51,7 +51,8 @@ def upgrade() -> None:
         sa.Column("requested_version", sa.String(length=32), nullable=True),
         sa.Column("requested_at", UTCDateTime(), nullable=True),
         sa.Column("version", sa.String(length=32), nullable=True),
-        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("blob_key", sa.String(length=32), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("rendered_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],

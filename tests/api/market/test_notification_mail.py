@@ -107,3 +107,32 @@ async def test_a_job_run_again_sends_no_second_mail(
 
 async def _idle(queue: JobQueue) -> bool:
     return await queue.depth("default") == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_handlers_in_process_with_the_default_file_mailer(
+    client: httpx.AsyncClient, market: Market, app: FastAPI, db: Database, settings: Settings
+) -> None:
+    """The handlers a worker runs, called here: the embedded default writes ``.eml`` files beside
+    the database; nothing is mailed about a proposal gone or to a deactivated account."""
+    from mercenary.proposals.jobs import notify_accepted, notify_received
+    from mercenary.users.tables import users
+
+    state = app.state.mercenary
+    project = await post_project(client, market.a1)
+    proposal = await bid(client, market.f1, project["id"])
+    accepted = await client.post(f"/api/v1/proposals/{proposal['id']}/accept", headers=market.a1.headers)
+    assert accepted.status_code == 200
+    mail_dir = Path(settings.mail_url.removeprefix("file:"))
+    await notify_accepted(state, 10**9)  # no such proposal
+    await db.execute(sa.update(users).where(users.c.id == market.a1.id).values(is_active=False))
+    await notify_received(state, proposal["id"])  # the owner was deactivated
+    assert not mail_dir.exists()
+    await notify_accepted(state, proposal["id"])
+    await notify_accepted(state, proposal["id"])  # recorded: not written again
+    [eml] = list(mail_dir.iterdir())
+    assert eml.name == f"proposal-{proposal['id']}-accepted@mercenary.localhost.eml"
+    await db.execute(sa.update(users).where(users.c.id == market.f1.id).values(is_active=False))
+    await db.execute(sa.delete(proposal_notices))
+    await notify_accepted(state, proposal["id"])  # the freelancer was deactivated meanwhile
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(proposal_notices)) == 0

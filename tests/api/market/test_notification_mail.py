@@ -136,3 +136,36 @@ async def test_the_handlers_in_process_with_the_default_file_mailer(
     await db.execute(sa.delete(proposal_notices))
     await notify_accepted(state, proposal["id"])  # the freelancer was deactivated meanwhile
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(proposal_notices)) == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_mail_waits_in_the_queue_while_the_server_is_down(
+    client: httpx.AsyncClient, market: Market, app: FastAPI, settings: Settings, tmp_path: Path
+) -> None:
+    """The server down: the job fails, the mail breaker opens (and /ready says so), the message
+    waits; once the server is back, a retry (10-20 s later, with backoff) delivers it once."""
+    server = SmtpServer()  # its port is chosen; nothing listens yet
+    worker_settings = settings.model_copy(update={"MAIL_URL": server.url, "MAIL_BREAKER_OPEN_S": 2})
+    worker = await WorkerProcess.start(worker_settings, tmp_path / "worker.log", modules=())
+    try:
+        project = await post_project(client, market.a1)
+        proposal = await bid(client, market.f1, project["id"])
+
+        async def breaker_open() -> bool:
+            ready = (await client.get("/ready")).json()
+            return bool(ready["breakers"]["mail"]["state"] in ("open", "half_open"))
+
+        await wait_until(breaker_open, 30, "the mail breaker to open")
+        assert (await client.get("/ready")).json()["status"] == "ready"  # fails open
+        server.start()
+        await wait_for(lambda: len(server.received) >= 1, 60, "the retried mail")
+
+        async def breaker_closed() -> bool:
+            return bool((await client.get("/ready")).json()["breakers"]["mail"]["state"] == "closed")
+
+        await wait_until(breaker_closed, 10, "the mail breaker to close")
+    finally:
+        assert await worker.stop() == 0
+        server.stop()
+    [(_, to, message)] = server.received
+    assert to == ["a1@a.example.com"] and message["Message-ID"].startswith(f"<proposal-{proposal['id']}-")

@@ -127,3 +127,29 @@ async def test_a_full_queue_refuses_the_render_and_records_nothing(
     assert_problem(refused, 503, "queue_full")
     assert refused.headers["Retry-After"] == "5"
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(profile_pdfs)) == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_storage_down_is_a_503_and_changes_nothing(
+    client: httpx.AsyncClient, market: Market, db: Database, app: FastAPI
+) -> None:
+    from mercenary.db.metadata import utcnow
+    from mercenary.profiles import pdf
+
+    await _put_profile(client, market)
+    state = app.state.mercenary
+    _, version = await pdf.document(state.db, market.f1.id)
+    row = {
+        "user_id": market.f1.id,
+        "version": version,
+        "blob_key": "0" * 32,
+        "size": 10,
+        "rendered_at": utcnow(),
+    }
+    await db.execute(sa.insert(profile_pdfs).values(**row))
+    state.blobs.breaker.failure(60)  # the storage failed a moment ago: its breaker fails closed
+    refused = await client.get(_url(market), headers=market.a1.headers)
+    assert_problem(refused, 503, "storage_unavailable")
+    assert "Retry-After" in refused.headers
+    stored = await db.fetch_one(sa.select(profile_pdfs))
+    assert stored is not None and stored["blob_key"] == "0" * 32 and stored["requested_version"] is None

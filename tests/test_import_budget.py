@@ -24,6 +24,15 @@ FORBIDDEN = (
     "aiobotocore",
     "botocore",
     "boto3",
+    # Worker only: the PDF renderer and the SMTP client (docs/mail-and-pdf.md). Jinja2 is not here:
+    # the API renders the pages with it (docs/pages.md).
+    "weasyprint",
+    "pydyf",
+    "aiosmtplib",
+    "mercenary.profiles.render",
+    "mercenary.profiles.jobs",
+    "mercenary.proposals.jobs",
+    "mercenary.backends.mail",
 )
 
 

@@ -4,6 +4,7 @@ Migrations and the schema check import it; domains import only their own tables.
 """
 
 from mercenary.auth import tables as _auth
+from mercenary.backends import breaker_states as _breakers
 from mercenary.backends.queue import tables as _jobs
 from mercenary.cvs import tables as _cvs
 from mercenary.db.metadata import metadata
@@ -21,6 +22,7 @@ __all__ = ["metadata"]
 _ = (
     _auth,
     _cvs,
+    _breakers,
     _documents,
     _idempotency,
     _jobs,

@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     # An upload's deadline in place of REQUEST_TIMEOUT_S: its body may take a while to arrive.
     UPLOAD_TIMEOUT_S: float = Field(default=60.0, gt=0, le=3_600)
 
+    # Notification mail (docs/mail-and-pdf.md), sent by workers only: smtp://[user:pass@]host[:port],
+    # smtps://..., or file:dir (each message an .eml file; the default, in a mail/ folder beside an
+    # SQLite database, else var/mail). MAIL_TIMEOUT_S bounds each SMTP step; a server that fails
+    # opens the mail breaker for MAIL_BREAKER_OPEN_S, during which mail waits in the queue.
+    MAIL_URL: str | None = None
+    MAIL_FROM: str = Field(default="Mercenary <no-reply@mercenary.localhost>", min_length=3, max_length=254)
+    MAIL_TIMEOUT_S: float = Field(default=10, gt=0, le=300)
+    MAIL_BREAKER_OPEN_S: float = Field(default=30, gt=0, le=3_600)
+
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
     REFRESH_TOKEN_TTL_S: int = Field(default=30 * 86_400, ge=60)
@@ -275,6 +284,18 @@ class Settings(BaseSettings):
     def rate_limit_url(self) -> str:
         """The rate-limit backend's URL: RATE_LIMIT_URL, else REDIS_URL, else in-process counters."""
         return self.RATE_LIMIT_URL or self.REDIS_URL or "memory://"
+
+    @property
+    def mail_url(self) -> str:
+        """Where mail goes: MAIL_URL, else ``file:<folder of an SQLite database>/mail``, else
+        ``file:var/mail``."""
+        if self.MAIL_URL:
+            return self.MAIL_URL
+        scheme, _, path = self.DATABASE_URL.partition("://")
+        if scheme.split("+")[0] == "sqlite" and path.startswith("/") and path != "/:memory:":
+            folder = path[1:].rpartition("/")[0]
+            return f"file:{folder}/mail" if folder else "file:mail"
+        return "file:var/mail"
 
     @property
     def queue_url(self) -> str:

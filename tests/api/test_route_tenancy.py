@@ -175,6 +175,15 @@ PROBES = [
         404,
         {"headline": "Taken over", "hourly_rate": 1},
     ),
+    # A PDF profile is as public as the profile (reading Fred's queues a render, tests/api/
+    # test_profile_pdf.py); a client has none to show, whoever asks.
+    Probe(
+        "GET",
+        f"{API}/freelancers/{{user_id}}/profile.pdf",
+        f"{API}/freelancers/{{alice}}/profile.pdf",
+        404,
+        404,
+    ),
     Probe("GET", f"{API}/freelancers", f"{API}/freelancers", 200, 200),
     # CVs: their owner's, and the organizations they are shared with (Alice's; not Mallory's).
     Probe("GET", f"{C}/{{cv_id}}", f"{C}/{{cv}}", 404, 404),

@@ -12,7 +12,10 @@ from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from mercenary.backends import breaker_states
 from mercenary.observability.networks import allowed
+from mercenary.observability.registry import BREAKER_STATE
+from mercenary.state import AppState
 from mercenary.web.deps import State
 
 router = APIRouter(tags=["health"])
@@ -33,6 +36,21 @@ async def _check(name: str, probe: Any) -> tuple[str, dict[str, Any]]:
     except Exception as exc:  # any failure means "not ready"; the reason is reported
         return name, {"status": "down", "error": type(exc).__name__}
     return name, {"status": "up", "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+WORKER_BREAKERS = ("mail",)
+
+
+async def _worker_breakers(state: AppState) -> dict[str, Any]:
+    """The breakers that live in workers, as last recorded (closed until one ever opened); the
+    state is ``unknown`` while the database cannot be read."""
+    try:
+        recorded = await asyncio.wait_for(breaker_states.load(state.db), CHECK_TIMEOUT_S)
+    except Exception:
+        return {name: {"state": "unknown", "opened": None} for name in WORKER_BREAKERS}
+    closed = {"state": "closed", "opened": 0}
+    shown = {name: recorded.get(name, closed) for name in WORKER_BREAKERS}
+    return {name: {"state": b["state"], "opened": b["opened"]} for name, b in shown.items()}
 
 
 @router.get("/ready", responses={503: {"description": "A dependency is down."}})
@@ -66,11 +84,13 @@ async def ready(state: State) -> Response:
     limiter = state.limiter
     rate_limit = {"backend": limiter.backend_name, **vars(limiter.counters)}
     # The circuit breakers (RES-3): Redis' two fail open; blob storage's fails closed (uploads and
-    # downloads get 503), but the rest of the API serves without it, so none gates readiness.
-    breakers = {
+    # downloads get 503), but the rest of the API serves without it; the workers' mail breaker (as
+    # they recorded it) fails open. None gates readiness.
+    breakers: dict[str, Any] = {
         b.name: {"state": b.state_name, "opened": b.opened}
         for b in (state.cache.breaker, limiter.breaker, state.blobs.breaker)
     }
+    breakers.update(await _worker_breakers(state))
     body: dict[str, Any] = {
         "status": "ready" if ok else "not_ready",
         "checks": checks,
@@ -103,5 +123,12 @@ async def metrics(request: Request) -> Response:
     client = request.client
     if not allowed(client.host if client else None, app_state.metrics_allow):
         raise HTTPException(404)
+    try:  # the workers' breakers, as recorded in the database (unchanged when it cannot be read)
+        recorded = await asyncio.wait_for(breaker_states.load(app_state.mercenary.db), CHECK_TIMEOUT_S)
+    except Exception:
+        recorded = None
+    if recorded is not None:
+        for name in WORKER_BREAKERS:
+            BREAKER_STATE.labels(name).set(recorded.get(name, {}).get("level", 0))
     app_state.metrics.publish()
     return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)

@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 from mercenary.db import Query
 from mercenary.db.fulltext import SearchTarget, text_match
 from mercenary.profiles.tables import freelancer_profiles as p
+from mercenary.profiles.tables import profile_pdfs as pdfs
 from mercenary.profiles.tables import profile_skills as ps
 from mercenary.skills.tables import skills as s
 from mercenary.users.tables import users as u
@@ -127,3 +128,60 @@ def _search_statement(n_skills: int, has_after: bool, dialect_name: str) -> Sele
 def skill_params(skill_ids: Sequence[int]) -> dict[str, int]:
     """Bind values for :func:`list_page` and :func:`search_page` skill filters."""
     return {f"s{i}": skill_id for i, skill_id in enumerate(skill_ids)}
+
+
+pdf_state = Query(
+    "profile_pdfs.state",
+    sa.select(
+        pdfs.c.requested_version,
+        pdfs.c.requested_at,
+        pdfs.c.version,
+        pdfs.c.blob_key,
+        pdfs.c.size,
+    ).where(pdfs.c.user_id == sa.bindparam("user_id")),
+)
+pdf_version = Query(
+    "profile_pdfs.version",
+    sa.select(pdfs.c.version, pdfs.c.blob_key).where(pdfs.c.user_id == sa.bindparam("user_id")),
+)
+request_pdf = Query(
+    "profile_pdfs.request",
+    sa.update(pdfs)
+    .where(pdfs.c.user_id == sa.bindparam("user_id"))
+    .values(requested_version=sa.bindparam("version"), requested_at=sa.bindparam("now")),
+)
+insert_pdf_request = Query(
+    "profile_pdfs.insert_request",
+    sa.insert(pdfs).values(
+        user_id=sa.bindparam("user_id"),
+        requested_version=sa.bindparam("version"),
+        requested_at=sa.bindparam("now"),
+    ),
+)
+forget_pdf = Query(
+    "profile_pdfs.forget",
+    sa.update(pdfs)
+    .where(pdfs.c.user_id == sa.bindparam("user_id"), pdfs.c.blob_key == sa.bindparam("missing_key"))
+    .values(version=None, blob_key=None, size=None),
+)
+store_pdf = Query(
+    "profile_pdfs.store",
+    sa.update(pdfs)
+    .where(pdfs.c.user_id == sa.bindparam("user_id"))
+    .values(
+        version=sa.bindparam("version"),
+        blob_key=sa.bindparam("blob_key"),
+        size=sa.bindparam("size"),
+        rendered_at=sa.bindparam("now"),
+    ),
+)
+insert_pdf = Query(
+    "profile_pdfs.insert",
+    sa.insert(pdfs).values(
+        user_id=sa.bindparam("user_id"),
+        version=sa.bindparam("version"),
+        blob_key=sa.bindparam("blob_key"),
+        size=sa.bindparam("size"),
+        rendered_at=sa.bindparam("now"),
+    ),
+)

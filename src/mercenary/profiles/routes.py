@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
+from mercenary.backends.blobs import BlobNotFoundError, BlobUnavailableError
 from mercenary.db import Database
 from mercenary.db.fulltext import terms
 from mercenary.errors import (
@@ -26,9 +28,11 @@ from mercenary.errors import (
     NotFoundError,
     OverloadedError,
     PermissionDeniedError,
+    QueueFullError,
 )
-from mercenary.profiles import service
-from mercenary.profiles.schemas import FREELANCER_FIELDS, ProfilePage, ProfileRead, ProfileWrite
+from mercenary.files.errors import StorageUnavailableError
+from mercenary.profiles import pdf, service
+from mercenary.profiles.schemas import FREELANCER_FIELDS, PdfPending, ProfilePage, ProfileRead, ProfileWrite
 from mercenary.skills.errors import UnknownSkillError
 from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.fields import parse_fields, select_fields
@@ -54,6 +58,48 @@ async def get_profile(caller: SignedIn, user_id: ObjectId) -> dict[str, Any]:
     """A freelancer's profile; 404 when the user has none (clients and admins never do)."""
     db = caller.state.db
     return await service.get_profile(db, user_id)
+
+
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The profile as a PDF (A4), rendered from its current content.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    202: {"description": "The PDF is being rendered; ask again after `Retry-After`.", "model": PdfPending},
+}
+
+
+@router.get(
+    "/freelancers/{user_id}/profile.pdf", response_class=Response, responses=PDF_RESPONSES, status_code=200
+)
+@raises(NotFoundError, QueueFullError, StorageUnavailableError)
+async def get_profile_pdf(caller: SignedIn, user_id: ObjectId) -> Response:
+    """A freelancer's profile as a PDF, for anyone who may read the profile. Rendered by a worker
+    and kept until the profile, its skills or its rating change: while a render is under way the
+    answer is 202 with `Retry-After`."""
+    state = caller.state
+    rendered = await pdf.cached_or_requested(state.db, state.queue, user_id)
+    chunks = None
+    if rendered is not None:
+        try:
+            chunks = await state.blobs.open(rendered.blob_key)
+        except BlobNotFoundError:  # the file went missing: render it again
+            await pdf.request_render(
+                state.db, state.queue, user_id, rendered.version, missing_key=rendered.blob_key
+            )
+        except BlobUnavailableError:
+            raise StorageUnavailableError("File storage is unavailable; retry shortly.") from None
+    if rendered is None or chunks is None:
+        body = orjson.dumps({"status": "rendering", "retry_after": pdf.RETRY_AFTER_S})
+        headers = {"Retry-After": str(pdf.RETRY_AFTER_S), "Cache-Control": "no-store"}
+        return Response(body, status_code=202, media_type="application/json", headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="profile-{user_id}.pdf"',
+        "Content-Length": str(rendered.size),
+        "ETag": f'"{rendered.version}"',
+        "Cache-Control": "private, no-cache",
+    }
+    return StreamingResponse(chunks, media_type="application/pdf", headers=headers)
 
 
 @router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)

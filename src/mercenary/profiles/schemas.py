@@ -49,3 +49,10 @@ class ProfilePage(Page[ProfileRead]):
 
 
 FREELANCER_FIELDS = tuple(ProfileRead.model_fields)
+
+
+class PdfPending(BaseModel):
+    """The PDF is being rendered: ask again after ``retry_after`` seconds (also ``Retry-After``)."""
+
+    status: str = Field(examples=["rendering"])
+    retry_after: int

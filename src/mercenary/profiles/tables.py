@@ -32,3 +32,19 @@ profile_skills = sa.Table(
     # Freelancers having a skill (skill filter on freelancer search).
     sa.Index("ix_profile_skills_skill_id_user_id", "skill_id", "user_id"),
 )
+
+# The rendered PDF of a profile (DOM-9), cached until what it shows changes: ``version`` is a digest
+# of the content rendered (profile, skills, rating, template), ``requested_version`` the one a
+# reader last asked for (a render is queued for it; readers meanwhile get 202).
+profile_pdfs = sa.Table(
+    "profile_pdfs",
+    metadata,
+    fk_column("user_id", "freelancer_profiles.user_id", primary_key=True),
+    sa.Column("requested_version", sa.String(32), nullable=True),
+    sa.Column("requested_at", UTCDateTime(), nullable=True),
+    sa.Column("version", sa.String(32), nullable=True),
+    # The rendered file, in blob storage (BLOB_URL), and its size in bytes.
+    sa.Column("blob_key", sa.String(32), nullable=True),
+    sa.Column("size", sa.Integer(), nullable=True),
+    sa.Column("rendered_at", UTCDateTime(), nullable=True),
+)

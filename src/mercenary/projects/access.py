@@ -54,3 +54,8 @@ async def close_for_hire(conn: Executor, project_id: int, *, tenant_id: int) -> 
     closed = await conn.fetch_one(queries.close_project, id=project_id, tenant_id=tenant_id, now=utcnow())
     if closed is None:
         raise ProjectNotOpenError("The project is no longer open.")
+
+
+async def stored_project(conn: Executor, project_id: int) -> Row | None:
+    """The project as stored, with no caller to check (jobs, which act for the system)."""
+    return await conn.fetch_one(queries.get_project, id=project_id)

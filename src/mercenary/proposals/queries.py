@@ -4,6 +4,7 @@ two racing requests (two accepts, an accept and a withdrawal) exactly one wins."
 import sqlalchemy as sa
 
 from mercenary.db import Query
+from mercenary.proposals.tables import proposal_notices as pn
 from mercenary.proposals.tables import proposals as pr
 
 bp = sa.bindparam
@@ -103,6 +104,16 @@ proposed_to_tenant = Query(
     sa.select(sa.literal(1))
     .where(pr.c.freelancer_id == bp("freelancer_id"), pr.c.tenant_id == bp("tenant_id"))
     .limit(1),
+)
+
+notice_sent = Query(
+    "proposals.notice_sent",
+    sa.select(pn.c.sent_at).where(pn.c.proposal_id == bp("proposal_id"), pn.c.kind == bp("kind")),
+)
+
+record_notice = Query(
+    "proposals.record_notice",
+    sa.insert(pn).values(proposal_id=bp("proposal_id"), kind=bp("kind"), sent_at=bp("now")),
 )
 
 # Whether a freelancer has a live (submitted or accepted) proposal on a project: what lets them read

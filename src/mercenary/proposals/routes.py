@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from mercenary.db import Connection
 from mercenary.db.keyset import Slice
-from mercenary.errors import PermissionDeniedError
+from mercenary.errors import PermissionDeniedError, QueueFullError
 from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
 from mercenary.proposals import service
 from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
@@ -32,16 +32,17 @@ def _shaped(page: Slice, fields: frozenset[str] | None) -> list[dict[str, Any]]:
 
 
 @router.post("/projects/{project_id}/proposals", status_code=201, response_model=ProposalRead)
-@raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotOpenError, ProposalExistsError)
+@raises(PermissionDeniedError, ProjectNotFoundError, ProjectNotOpenError, ProposalExistsError, QueueFullError)
 async def submit_proposal(
     body: ProposalCreate, caller: SignedIn, project_id: ObjectId, idem: Idempotent
 ) -> Response:
     """Bid on an open project (freelancers only). A second live proposal on the same project is a
-    409. Safe to retry with an `Idempotency-Key`."""
-    principal = caller.principal
+    409. Safe to retry with an `Idempotency-Key`. The project's owner is mailed."""
+    principal, queue = caller.principal, caller.state.queue
 
     async def create(conn: Connection) -> bytes:
-        return serialized(ProposalRead, await service.submit_proposal(conn, principal, project_id, body))
+        row = await service.submit_proposal(conn, queue, principal, project_id, body)
+        return serialized(ProposalRead, row)
 
     return await idem.run(caller.state, caller_scope(principal), 201, create)
 
@@ -95,13 +96,19 @@ async def get_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=ProposalRead)
-@raises(PermissionDeniedError, ProposalNotFoundError, ProposalNotSubmittedError, ProjectNotOpenError)
+@raises(
+    PermissionDeniedError,
+    ProposalNotFoundError,
+    ProposalNotSubmittedError,
+    ProjectNotOpenError,
+    QueueFullError,
+)
 async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Accept a pending proposal (the project's organization, clients only): the project closes and
-    the other pending proposals are rejected in the same transaction."""
+    the other pending proposals are rejected in the same transaction. The freelancer is mailed."""
     state, principal = caller.state, caller.principal
     async with state.db.transaction() as conn:
-        return await service.accept_proposal(conn, state.cache, principal, proposal_id)
+        return await service.accept_proposal(conn, state.cache, state.queue, principal, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)

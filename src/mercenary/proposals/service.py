@@ -10,9 +10,12 @@ rows (accept, cancel, submit's share lock), so these transactions cannot deadloc
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Iterable
 
 from mercenary.backends.cache import CacheStore
+from mercenary.backends.queue import JobQueue, JobSpec
 from mercenary.db import Connection, Executor, IntegrityError, Row
 from mercenary.db.keyset import Keyset, Slice
 from mercenary.db.metadata import utcnow
@@ -23,6 +26,14 @@ from mercenary.proposals import queries
 from mercenary.proposals.errors import ProposalExistsError, ProposalNotFoundError, ProposalNotSubmittedError
 from mercenary.proposals.schemas import ProposalCreate
 from mercenary.security.principal import Principal, require_role
+
+# Notification mail. Retries start at 10 s and double up to 30 min: with 12 of them a message waits
+# out a mail server outage of about three hours or more (the jitter lengthens it) before it goes to
+# the dead-letter store, from which `mercenary jobs requeue` sends it again.
+NOTIFY_RECEIVED = JobSpec(
+    "proposals.notify_received", lease_s=60, max_retries=12, min_backoff_s=10, max_backoff_s=1_800
+)
+NOTIFY_ACCEPTED = dataclasses.replace(NOTIFY_RECEIVED, name="proposals.notify_accepted")
 
 
 async def access_proposal(conn: Executor, proposal_id: int, principal: Principal) -> Row:
@@ -50,8 +61,11 @@ async def _decide(conn: Executor, row: Row, status: str) -> Row:
     return decided
 
 
-async def submit_proposal(conn: Executor, principal: Principal, project_id: int, body: ProposalCreate) -> Row:
-    """Bid on an open project (freelancers only): at most one live proposal per project."""
+async def submit_proposal(
+    conn: Connection, queue: JobQueue, principal: Principal, project_id: int, body: ProposalCreate
+) -> Row:
+    """Bid on an open project (freelancers only): at most one live proposal per project. The
+    project's owner is mailed once this commits."""
     require_role(principal, "freelancer")
     project = await access_project(conn, project_id, principal, lock="share")
     if project["status"] != "open":
@@ -69,17 +83,21 @@ async def submit_proposal(conn: Executor, principal: Principal, project_id: int,
     except IntegrityError as exc:  # uq_proposals_live: the only unique rule a valid insert can break
         raise ProposalExistsError("You already have a live proposal on this project.") from exc
     assert row is not None
+    await queue.enqueue(conn, NOTIFY_RECEIVED, proposal_id=int(row["id"]))
     return row
 
 
-async def accept_proposal(conn: Connection, cache: CacheStore, principal: Principal, proposal_id: int) -> Row:
+async def accept_proposal(
+    conn: Connection, cache: CacheStore, queue: JobQueue, principal: Principal, proposal_id: int
+) -> Row:
     """Accept a proposal made to the caller's organization: the project closes and every other
-    pending proposal on it is rejected, all or nothing."""
+    pending proposal on it is rejected, all or nothing; its freelancer is mailed once this commits."""
     row = await _access_as_client(conn, proposal_id, principal)
     await close_for_hire(conn, row["project_id"], tenant_id=principal.tenant_id)
     changed_after_commit(conn, cache, row["project_id"], principal.tenant_id, public=True)
     accepted = await _decide(conn, row, "accepted")
     await conn.execute(queries.reject_pending, project_id=row["project_id"], now=utcnow())
+    await queue.enqueue(conn, NOTIFY_ACCEPTED, proposal_id=proposal_id)
     return accepted
 
 
@@ -155,6 +173,22 @@ async def proposed_to_tenant(db: Executor, freelancer_id: int, tenant_id: int) -
         await db.fetch_val(queries.proposed_to_tenant, freelancer_id=freelancer_id, tenant_id=tenant_id)
         is not None
     )
+
+
+async def stored_proposal(db: Executor, proposal_id: int) -> Row | None:
+    """The proposal as stored, with no caller to check (jobs, which act for the system)."""
+    return await db.fetch_one(queries.get_proposal, id=proposal_id)
+
+
+async def notice_sent(db: Executor, proposal_id: int, kind: str) -> bool:
+    """Whether the ``kind`` notification of the proposal was already sent."""
+    return await db.fetch_val(queries.notice_sent, proposal_id=proposal_id, kind=kind) is not None
+
+
+async def record_notice(db: Executor, proposal_id: int, kind: str) -> None:
+    """Remember that the ``kind`` notification of the proposal went out (twice is fine)."""
+    with contextlib.suppress(IntegrityError):  # another run of the same job recorded it first
+        await db.execute(queries.record_notice, proposal_id=proposal_id, kind=kind, now=utcnow())
 
 
 async def has_live_proposal(conn: Executor, project_id: int, freelancer_id: int) -> bool:

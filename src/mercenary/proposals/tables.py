@@ -38,3 +38,16 @@ proposals = sa.Table(
         sqlite_where=sa.text("status IN ('submitted', 'accepted')"),
     ),
 )
+
+NoticeKind = Literal["received", "accepted"]
+
+# Notification mail already sent (JOB-6): a job run twice (a worker killed after sending, the relay
+# racing a commit) finds its row and sends nothing more.
+proposal_notices = sa.Table(
+    "proposal_notices",
+    metadata,
+    fk_column("proposal_id", "proposals.id", primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("sent_at", UTCDateTime(), nullable=False),
+    one_of("kind", NoticeKind),
+)

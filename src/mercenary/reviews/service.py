@@ -125,6 +125,13 @@ async def get_rating(db: Executor, cache: CacheStore, principal: Principal, user
     return rating
 
 
+async def stored_rating(db: Executor, user_id: int) -> dict[str, Any]:
+    """A user's rating as stored now, uncached and with no caller to check (the PDF profile's
+    content, which must change the moment the rating does)."""
+    row = await db.fetch_one(queries.get_rating, user_id=user_id)
+    return _rating(row or {"count": 0, "total": 0, **{f"r{i}": 0 for i in range(1, 6)}})
+
+
 def _rating(row: Row) -> dict[str, Any]:
     count = int(row["count"])
     return {

@@ -18,7 +18,12 @@ Handler = Callable[..., Awaitable[None]]
 H = TypeVar("H", bound=Handler)
 
 # The modules whose handlers every worker runs.
-JOB_MODULES: tuple[str, ...] = ("mercenary.reviews.jobs", "mercenary.cvs.jobs")
+JOB_MODULES: tuple[str, ...] = (
+    "mercenary.reviews.jobs",
+    "mercenary.cvs.jobs",
+    "mercenary.proposals.jobs",
+    "mercenary.profiles.jobs",
+)
 
 HANDLERS: dict[str, tuple[JobSpec, Handler]] = {}
 

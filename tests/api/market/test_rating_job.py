@@ -7,9 +7,11 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from mercenary.backends.queue import client as queue_client
 from mercenary.backends.queue.client import build_message
 from mercenary.backends.queue.tables import job_outbox
 from mercenary.db import Database
@@ -62,9 +64,10 @@ async def test_a_worker_recounts_a_drifted_rating_after_a_review(
 
 
 async def test_a_full_queue_refuses_the_review_and_changes_nothing(
-    client: httpx.AsyncClient, market: Market, db: Database, app: FastAPI
+    client: httpx.AsyncClient, market: Market, db: Database, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pid = await _closed(client, market)
+    pid = await _closed(client, market)  # its bid and acceptance queued their mail (default too)
+    monkeypatch.setattr(queue_client, "DEPTH_TTL_S", 0)  # the depth read by the bid is not reused
     state: AppState = app.state.mercenary
     state.queue.max_depth = 1
     await state.queue.send(build_message(REFRESH_RATING, {"user_id": market.f2.id}, str(uuid.uuid4())))
@@ -77,4 +80,4 @@ async def test_a_full_queue_refuses_the_review_and_changes_nothing(
     assert reviews.json()["items"] == []
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(ra)) == 0
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(job_outbox)) == 0
-    assert await state.queue.depth("default") == 1
+    assert await state.queue.depth("default") == 3  # the two mails and the job sent above

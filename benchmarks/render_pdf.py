@@ -1,0 +1,268 @@
+"""PDF profile rendering (SLO-11): render p95 and renders per second.
+
+Not a test: a measurement, on a throwaway SQLite database and the embedded queue. Three figures:
+
+1. the renderer alone (``profiles/render.py``: the Jinja2 template laid out by WeasyPrint), one
+   thread, after a warm-up: latency percentiles and renders/s;
+2. the job in process (``profiles.render_pdf``: the profile, skills and rating read, the render,
+   the PDF stored): what a worker spends per job, the figure ``lease_s`` is set against;
+3. through real ``mercenary worker`` processes: every profile's PDF asked for over the API (each a
+   202 that queues a render), and renders/s measured from the first to the last PDF stored; with
+   the worker's peak RSS.
+
+Profiles vary: names in several scripts, 3 to 15 skills, bios of 100 to 2,500 characters.
+
+    .venv/bin/python benchmarks/render_pdf.py [--profiles 200] [--renders 300] [--threads 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from mercenary.app import create_app
+from mercenary.db.migrate import upgrade
+from mercenary.profiles import pdf
+from mercenary.profiles.tables import profile_pdfs
+from mercenary.settings import Settings
+from seeding import add_skills
+
+SKILLS = tuple(f"skill{i}" for i in range(1, 31))
+NAMES = (
+    "Ann Example",
+    "Zo\u00eb Brontë",
+    "\u0418\u0432\u0430\u043d \u041f\u0435\u0442\u0440\u043e\u0432",
+    "Ji-woo Park",
+)
+WORDS = [
+    "python",
+    "django",
+    "postgres",
+    "api",
+    "design",
+    "testing",
+    "delivery",
+    "cloud",
+    "data",
+    "pipelines",
+    "reliable",
+    "fast",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def summary(label: str, timed: list[tuple[float, float]]) -> str:
+    """One table row from (wall, CPU) seconds per render. On a shared machine the CPU time is what a
+    render costs, the wall time also what the neighbours took."""
+    wall = [w * 1000 for w, _ in timed]
+    cpu = [c * 1000 for _, c in timed]
+    return (
+        f"| {label} | {len(wall)} | {statistics.median(wall):.1f} | {percentile(wall, 95):.1f} | "
+        f"{percentile(wall, 99):.1f} | {statistics.median(cpu):.1f} | {percentile(cpu, 95):.1f} | "
+        f"{len(cpu) / (sum(cpu) / 1000):.1f} |"
+    )
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.thread_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.thread_time() - self.cpu
+
+
+def profile_body(rng: random.Random) -> dict[str, Any]:
+    bio = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 380)))
+    return {
+        "headline": " ".join(rng.choice(WORDS) for _ in range(6)).capitalize(),
+        "bio": bio[:2_500],
+        "hourly_rate": rng.randint(20, 200),
+        "availability": "available",
+        "skills": rng.sample(SKILLS, rng.randint(3, 15)),
+    }
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is not None and not isinstance(value, tuple | list):
+            env[name] = str(value)
+    return env
+
+
+def rss_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+Users = list[tuple[int, dict[str, str]]]
+
+
+async def setup(settings: Settings, profiles: int) -> tuple[Any, httpx.AsyncClient, Users]:
+    app = create_app(settings)
+    lifespan = app.router.lifespan_context(app)
+    await lifespan.__aenter__()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+    await add_skills(app, SKILLS)
+    rng = random.Random(7)
+    users = []
+    for i in range(profiles):
+        signup = await client.post(
+            "/api/v1/auth/signup",
+            json={
+                "email": f"f{i}@bench.example.com",
+                "password": "a long bench password",
+                "name": f"{NAMES[i % len(NAMES)]} {i}",
+                "role": "freelancer",
+            },
+        )
+        body = signup.json()
+        headers = {"authorization": f"Bearer {body['access_token']}"}
+        user_id = body["user"]["id"]
+        put = await client.put(
+            f"/api/v1/freelancers/{user_id}/profile", json=profile_body(rng), headers=headers
+        )
+        assert put.status_code == 200, put.text
+        users.append((user_id, headers))
+    return (app, lifespan), client, users
+
+
+async def renderer_alone(state: Any, users: Users, renders: int) -> list[tuple[float, float]]:
+    from mercenary.profiles.render import render_profile
+
+    contents = [(await pdf.document(state.db, user_id))[0] for user_id, _ in users]
+    for content in contents[:10]:  # warm-up: fonts, template, WeasyPrint's caches
+        render_profile(content)
+    times = []
+    for i in range(renders):
+        with Timer() as timer:
+            render_profile(contents[i % len(contents)])
+        times.append((timer.wall, timer.cpu))
+    return times
+
+
+async def job_in_process(state: Any, users: Users) -> list[tuple[float, float]]:
+    from mercenary.profiles.jobs import render_pdf
+
+    times = []
+    for user_id, _ in users:
+        with Timer() as timer:  # CPU: the whole process, the render's thread included
+            started_cpu = time.process_time()
+            await render_pdf(state, user_id)
+        times.append((timer.wall, time.process_time() - started_cpu))
+    await state.db.execute(sa.delete(profile_pdfs))  # the worker runs below start from nothing
+    return times
+
+
+def start_worker(settings: Settings, threads: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mercenary.cli", "worker", "--threads", str(threads)],
+            env=settings_env(settings),
+            stdout=out,
+            stderr=out,
+        )
+
+
+async def poll(predicate: Callable[[], Awaitable[bool]], log: Path, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if await predicate():
+            return
+        if time.monotonic() > deadline:
+            tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-3000:]
+            raise TimeoutError(f"the worker did not finish in {timeout_s} s; its log ends:\n{tail}")
+        await asyncio.sleep(0.1)
+
+
+async def through_workers(
+    settings: Settings, client: httpx.AsyncClient, state: Any, users: Users, threads: int
+) -> tuple[float, float]:
+    await state.db.execute(sa.delete(profile_pdfs))
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    proc = await asyncio.to_thread(start_worker, settings, threads, log)
+    count = sa.select(sa.func.count()).select_from(profile_pdfs).where(profile_pdfs.c.version.is_not(None))
+
+    async def started() -> bool:
+        return "running" in await asyncio.to_thread(log.read_text, errors="replace")
+
+    async def all_rendered() -> bool:
+        return int(await state.db.fetch_val(count)) >= len(users)
+
+    try:
+        await poll(started, log, 60)
+        await asyncio.sleep(2)  # the worker's imports are done before the clock starts
+        for user_id, headers in users:
+            response = await client.get(f"/api/v1/freelancers/{user_id}/profile.pdf", headers=headers)
+            assert response.status_code == 202, response.text
+        await state.queue.drain()
+        await poll(all_rendered, log)
+        span = await state.db.fetch_one(
+            sa.select(
+                sa.func.min(profile_pdfs.c.rendered_at).label("first"),
+                sa.func.max(profile_pdfs.c.rendered_at).label("last"),
+            )
+        )
+        assert span is not None
+        first, last = span["first"], span["last"]
+        rss = rss_peak_mb(proc.pid)
+    finally:
+        proc.terminate()
+        await asyncio.to_thread(proc.wait, 30)
+        await asyncio.to_thread(log.unlink)
+    return (len(users) - 1) / (last - first).total_seconds(), rss
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=200)
+    parser.add_argument("--renders", type=int, default=300)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        await asyncio.to_thread(upgrade, url)
+        settings = Settings(
+            DATABASE_URL=url,
+            MAIL_URL=f"file:{tmp}/mail",
+            ARGON2_MEMORY_KIB=8192,
+            ARGON2_TIME_COST=1,
+            RATE_LIMIT_ENABLED=False,
+            SHED_ENABLED=False,
+            ACCESS_LOG=False,
+        )
+        (app, lifespan), client, users = await setup(settings, args.profiles)
+        state = app.state.mercenary
+        print("| what | n | wall p50 ms | wall p95 ms | wall p99 ms | CPU p50 ms | CPU p95 ms | per CPU s |")
+        print("|---|---|---|---|---|---|---|---|")
+        print(summary("renderer alone, one thread", await renderer_alone(state, users, args.renders)))
+        print(summary("render job in process (read, render, store)", await job_in_process(state, users)))
+        for threads in args.threads:
+            rate, rss = await through_workers(settings, client, state, users, threads)
+            print(f"| 1 worker process, {threads} thread(s): {rate:.1f} renders/s, peak RSS {rss:.0f} MB |")
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -201,7 +201,7 @@ async def submit_proposal(session: Session, project_id: ObjectId) -> Response:
         shown = {k: form.get(k, "") for k in ("cover_letter", "price")}
         return await project_page(session, project_id, status=422, errors=body, form=shown)
     async with session.state.db.transaction() as conn:
-        await proposals.submit_proposal(conn, me, project_id, body)
+        await proposals.submit_proposal(conn, session.state.queue, me, project_id, body)
     return redirect(session, f"/projects/{project_id}")
 
 
@@ -215,5 +215,5 @@ async def accept_proposal(session: Session, proposal_id: ObjectId) -> Response:
     session.check_csrf(form)
     state = session.state
     async with state.db.transaction() as conn:
-        accepted = await proposals.accept_proposal(conn, state.cache, me, proposal_id)
+        accepted = await proposals.accept_proposal(conn, state.cache, state.queue, me, proposal_id)
     return redirect(session, f"/projects/{accepted['project_id']}")

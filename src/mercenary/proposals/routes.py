@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.db.keyset import Slice
 from mercenary.errors import PermissionDeniedError
 from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
@@ -100,8 +100,11 @@ async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
     """Accept a pending proposal (the project's organization, clients only): the project closes and
     the other pending proposals are rejected in the same transaction."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return await service.accept_proposal(conn, state.cache, principal, proposal_id)
+    return await run_transaction(
+        state.db,
+        lambda conn: service.accept_proposal(conn, state.cache, principal, proposal_id),
+        what="an acceptance",
+    )
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
@@ -109,8 +112,9 @@ async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
 async def reject_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Reject a pending proposal (the project's organization, clients only)."""
     db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.reject_proposal(conn, principal, proposal_id)
+    return await run_transaction(
+        db, lambda conn: service.reject_proposal(conn, principal, proposal_id), what="a rejection"
+    )
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalRead)
@@ -118,5 +122,6 @@ async def reject_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
 async def withdraw_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Withdraw the caller's own pending proposal; a new one may be submitted afterwards."""
     db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.withdraw_proposal(conn, principal, proposal_id)
+    return await run_transaction(
+        db, lambda conn: service.withdraw_proposal(conn, principal, proposal_id), what="a withdrawal"
+    )

@@ -35,6 +35,7 @@ from time import monotonic
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mercenary.db.deadline import WORK_DEADLINE
 from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN
 
 log = logging.getLogger("mercenary.web")
@@ -47,6 +48,12 @@ def tick(timeout_s: float) -> float:
     return min(max(timeout_s / 20, 0.005), MAX_TICK_S)
 
 
+def reserve(timeout_s: float) -> float:
+    """How long before the deadline a wait for a database lock gives up, so that the request still
+    answers ``database_busy`` itself: a tenth of the deadline, between two ticks and 0.5 s."""
+    return min(max(timeout_s / 10, 2 * tick(timeout_s)), 0.5)
+
+
 class DeadlineMiddleware:
     """An ASGI middleware with one job: cancel a request that runs past ``timeout_s`` seconds."""
 
@@ -54,6 +61,7 @@ class DeadlineMiddleware:
         self.app = app
         self.timeout_s = timeout_s
         self.tick_s = tick(timeout_s)
+        self.reserve_s = reserve(timeout_s)
         self._running: dict[asyncio.Task[object], float] = {}  # request task -> its deadline
         self._expired: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -76,7 +84,10 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
             return
         running = self._running
-        running[task] = monotonic() + self.timeout_s
+        deadline = monotonic() + self.timeout_s
+        running[task] = deadline
+        # Waits for a database lock give up a reserve before the deadline (db/deadline.py).
+        work = WORK_DEADLINE.set(deadline - self.reserve_s)
         if self._watcher is None:
             # In a context of its own: it outlives this request and must not carry its context
             # variables (the request's database clock, say) along.
@@ -114,5 +125,6 @@ class DeadlineMiddleware:
                 headers = {"Retry-After": "1", "Connection": "close"}
             await problem.response(detail, headers)(scope, receive, send)
         finally:
+            WORK_DEADLINE.reset(work)
             running.pop(task, None)
             self._expired.discard(task)

@@ -371,6 +371,7 @@ async def api_killed(run: Run, pg: Postgres) -> Result:
         proc, base, _ = await asyncio.to_thread(run.svc.serve, db_url, 1, port=port)
         procs.append(proc)
         killed_at = 0.0
+        startup: list[float] = []
 
         async def fault(load: Load) -> float:
             nonlocal killed_at
@@ -378,10 +379,11 @@ async def api_killed(run: Run, pg: Postgres) -> Result:
             os.kill(procs[0].pid, signal.SIGKILL)
             await asyncio.to_thread(procs[0].wait, 10)
             await asyncio.sleep(opts.down_s)
-            back = load.now()
+            restarted = load.now()
             again, _, _ = await asyncio.to_thread(run.svc.serve, db_url, 1, port=port)
             procs.append(again)
-            return back
+            startup.append(load.now() - restarted)
+            return load.now()  # the process is back once it answers /health
 
         load, back, result = await drive(run, base, db_url, "kill", fault)
     finally:
@@ -389,14 +391,21 @@ async def api_killed(run: Run, pg: Postgres) -> Result:
             await asyncio.to_thread(stop, p)
         run.svc.env = env_before
     result.case = "API process SIGKILLed"
+    killed = window(load.samples, killed_at, back)
+    result.notes.append(f"{len(killed)} requests sent while it was down")
     bad = [s for s in load.samples if s.status >= 500 and not (s.status == 503 and s.problem)]
     if bad:
         result.problems.append(f"server errors: {describe(bad)}")
     result.recovery_s = recovery(load.samples, back)
     result.notes.append(
-        f"killed {opts.down_s:g} s, then restarted (recovery counts the start-up); "
+        f"down {opts.down_s:g} s, then restarted: up after {startup[0]:.1f} s; recovery from then on; "
         f"failures: {describe([s for s in load.samples if not s.ok]) or 'none'}"
     )
+    if result.recovery_s is None or result.recovery_s > opts.recovery_s + opts.idempotency_lock_s:
+        bound = opts.recovery_s + opts.idempotency_lock_s
+        result.problems.append(
+            f"recovery {result.recovery_s} s (bound {bound:g} s: with the takeover of a dead claim)"
+        )
     return result
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mercenary_perf.chaos.cases import Result, fails_other_than, recovery
 from mercenary_perf.chaos.command import table
 from mercenary_perf.chaos.load import Sample, percentile
@@ -16,8 +18,21 @@ from mercenary_perf.chaos.load import Sample, percentile
 CHAOS = [str(Path(sys.executable).parent / "mercenary-perf"), "chaos", "--ci"]
 
 
+def chaos(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """Run the command; past ``timeout_s`` stop it with SIGTERM, so that it stops its servers."""
+    with subprocess.Popen([*CHAOS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            out, err = proc.communicate(timeout=60)
+            pytest.fail(f"chaos run over {timeout_s:g} s:\n{out}\n{err[-3000:]}")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.mark.timeout(900)
 def test_every_case_passes_on_real_processes() -> None:
-    done = subprocess.run(CHAOS, capture_output=True, text=True, timeout=900, check=False)
+    done = chaos(timeout_s=840)
     print(done.stdout)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "PASS" in line]

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -64,6 +65,8 @@ def cmd_chaos(a: argparse.Namespace) -> int:
     for name in FOREIGN:
         os.environ.pop(name, None)
     env = service_env(opts, QUEUE_URL=f"sqlite:///{state / 'queue.db'}")
+    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so that every server started is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         run = Run(Mercenary(a.service_cmd, state, env), state, opts)
         results = asyncio.run(run_all(run, set(a.case or CASES)))
@@ -77,6 +80,10 @@ def cmd_chaos(a: argparse.Namespace) -> int:
     passed = all(r.passed for r in results)
     print("PASS" if passed else "FAIL")
     return 0 if passed else 1
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def add_chaos_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -92,12 +92,20 @@ class RetryPolicy:
             raise first
         from tenacity import (
             AsyncRetrying,
+            RetryCallState,
             retry_if_exception,
             stop_after_attempt,
             stop_after_delay,
             stop_any,
+            stop_base,
             wait_random_exponential,
         )
+
+        class past_work_deadline(stop_base):
+            """The request must still answer before its deadline: no attempt after its work deadline."""
+
+            def __call__(self, retry_state: RetryCallState) -> bool:
+                return out_of_time()
 
         log.warning("database: %s failed (%s); retrying", what, type(first).__name__)
         calls = 0
@@ -115,7 +123,7 @@ class RetryPolicy:
             stop=stop_any(
                 stop_after_attempt(self.attempts),
                 stop_after_delay(self.budget_s),
-                lambda _: out_of_time(),  # the request must still answer before its deadline
+                past_work_deadline(),
             ),
             wait=wait_random_exponential(multiplier=FIRST_WAIT_S, max=self.budget_s),
             retry=retry_if_exception(retryable),

@@ -97,9 +97,9 @@ class RetryPolicy:
             stop_after_attempt,
             stop_after_delay,
             stop_any,
-            stop_base,
             wait_random_exponential,
         )
+        from tenacity.stop import stop_base
 
         class past_work_deadline(stop_base):
             """The request must still answer before its deadline: no attempt after its work deadline."""

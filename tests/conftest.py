@@ -22,7 +22,7 @@ from mercenary.db import Database, open_database
 from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
 from tests.support.network import loopback_only
-from tests.support.servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer, S3Server
 
 BACKENDS = ("sqlite", "postgresql")
 T = TypeVar("T")
@@ -51,6 +51,13 @@ def pg_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     server = RedisServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    server = S3Server.start()
     yield server
     server.stop()
 

@@ -5,7 +5,26 @@ from __future__ import annotations
 import subprocess
 import sys
 
-FORBIDDEN = ("mercenary_perf", "mercenary.worker", "aiohttp", "hdrhistogram", "numpy", "alembic", "greenlet")
+FORBIDDEN = (
+    "mercenary_perf",
+    "mercenary.worker",
+    "aiohttp",
+    "hdrhistogram",
+    "numpy",
+    "alembic",
+    "greenlet",
+    # The CV parser's libraries and the modules that load them: the worker's alone (docs/cvs.md).
+    "pypdfium2",
+    "pypdfium2_raw",
+    "docx",
+    "lxml",
+    "mercenary.cvs.extract",
+    "mercenary.cvs.parser",
+    "mercenary.cvs.samples",
+    "aiobotocore",
+    "botocore",
+    "boto3",
+)
 
 
 def test_app_import_budget() -> None:
@@ -39,3 +58,19 @@ def test_tracing_off_loads_no_tracing_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# botocore's service models cost about 30 MB of RSS (docs/files.md): loaded only when BLOB_URL says s3.
+S3_MODULES = ("aiobotocore", "botocore", "mercenary.backends.blobs.s3")
+
+
+def test_the_s3_client_loads_only_for_an_s3_blob_url() -> None:
+    code = (
+        "import sys; from mercenary.backends.blobs import from_url; "
+        "store = from_url(sys.argv[1]); "
+        f"print(','.join(sorted(m for m in sys.modules if m.startswith({S3_MODULES!r}))))"
+    )
+    for url, expected in (("file:///var/blobs", ""), ("s3://bucket", "aiobotocore,botocore,mercenary")):
+        out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+        loaded = {m.split(".")[0] for m in out.stdout.strip().split(",") if m}
+        assert ",".join(sorted(loaded)) == expected, url

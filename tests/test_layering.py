@@ -38,6 +38,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Likewise a profile's skills, and read in one statement a skill deleted meanwhile cannot leave
     # a link without its slug (two statements did: a 500 while an admin deleted a skill).
     ("mercenary.profiles.queries", "mercenary.skills.tables"): "join for skill slugs (DB-3)",
+    # A CV's proposed skills are read with their slugs in one statement, for the same reasons.
+    ("mercenary.cvs.queries", "mercenary.skills.tables"): "join for skill slugs (DB-3)",
 }
 WEB_FACING = ("routes", "schemas")
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mercenary.auth.routes import router as auth_router
+from mercenary.cvs.routes import router as cvs_router
 from mercenary.db.timing import observe_statements
 from mercenary.health.routes import router as health_router
 from mercenary.observability import tracing
@@ -35,6 +36,7 @@ from mercenary.web.middleware.delivery import DeliveryMiddleware
 from mercenary.web.middleware.observe import ObserveMiddleware
 from mercenary.web.middleware.protocol import ProtocolMiddleware
 from mercenary.web.middleware.rate_limit import RateLimitMiddleware
+from mercenary.web.uploads import UploadRoutes
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -85,16 +87,30 @@ def create_app(settings: Settings) -> FastAPI:
         projects_search_router,
         proposals_router,
         profiles_router,
+        cvs_router,
         tenants_router,
         auth_router,
         health_router,
     ):
         app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    uploads = UploadRoutes(app.routes)  # they cap their own bodies, and may take longer to arrive
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, exempt=uploads.match)
+    if settings.DATABASE_REPLICA_URL:
+        # DB-8: each request's read session, and the commit LSN handed back to the caller who wrote.
+        from mercenary.web.middleware.read_your_writes import ReadYourWritesMiddleware
+
+        app.add_middleware(
+            ReadYourWritesMiddleware, keys=settings.secret_keys, max_age_s=settings.READ_YOUR_WRITES_S
+        )
     # Before the body limit and the app: a refused request costs no reading, parsing or database work.
     app.add_middleware(RateLimitMiddleware, policy=RatePolicy.from_settings(settings))
     # Inside the delivery layer, so its 503 leaves like any response (security headers, no-store).
-    app.add_middleware(DeadlineMiddleware, timeout_s=settings.REQUEST_TIMEOUT_S)
+    app.add_middleware(
+        DeadlineMiddleware,
+        timeout_s=settings.REQUEST_TIMEOUT_S,
+        slow=uploads.match,
+        slow_timeout_s=settings.UPLOAD_TIMEOUT_S,
+    )
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.
     app.add_middleware(DeliveryMiddleware, gzip_level=settings.GZIP_LEVEL, hsts=settings.HSTS)

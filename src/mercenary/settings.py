@@ -49,6 +49,12 @@ class Settings(BaseSettings):
 
     # Storage. The async driver suffix is optional: sqlite:///var/x.db or postgresql://u@h/db.
     DATABASE_URL: str = "sqlite:///var/mercenary.db"
+    # A streaming replica (PostgreSQL only) for reads outside transactions, with read-your-writes
+    # for the caller who wrote (DB-8, db/replica.py); its pool is DB_POOL_SIZE too.
+    DATABASE_REPLICA_URL: str | None = None
+    # How long a caller's signed commit LSN (cookie and header) keeps its reads off a replica that
+    # has not replayed it: keep it above the replica's worst lag.
+    READ_YOUR_WRITES_S: int = Field(default=60, ge=1, le=86_400)
     DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
     # Every process that opens a pool of DB_POOL_SIZE on this database, across all instances
     # (instances x workers, plus job workers): at start-up on PostgreSQL, DB_POOL_SIZE x this is
@@ -97,6 +103,21 @@ class Settings(BaseSettings):
     # old such a row must be (the committing request normally enqueues and removes it at once).
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
+
+    # CV parsing (docs/cvs.md), in a child process per document: its wall time, address space,
+    # pages and characters; a document past any of them ends `failed` with the reason.
+    CV_PARSE_TIMEOUT_S: float = Field(default=10, gt=0, le=600)
+    CV_PARSE_MEMORY_MB: int = Field(default=256, ge=64, le=16_384)
+    CV_PARSE_MAX_PAGES: int = Field(default=50, ge=1, le=10_000)
+    CV_PARSE_MAX_CHARS: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
+    # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
+    BLOB_URL: str = "file:///var/blobs"
+    # The largest file an upload route accepts (each route may ask for less); uploads are the one
+    # kind of request MAX_BODY_BYTES does not cap.
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1_024, le=1024**3)
+    # An upload's deadline in place of REQUEST_TIMEOUT_S: its body may take a while to arrive.
+    UPLOAD_TIMEOUT_S: float = Field(default=60.0, gt=0, le=3_600)
 
     # Auth.
     ACCESS_TOKEN_TTL_S: int = Field(default=900, ge=30, le=86_400)
@@ -231,6 +252,10 @@ class Settings(BaseSettings):
             raise ValueError("every key in SECRET_KEYS_OLD needs at least 32 characters")
         if self.MERCENARY_ENV == "production" and DEV_SECRET_KEY in self.SECRET_KEYS_OLD:
             raise InsecureSettingsError("SECRET_KEYS_OLD must not hold the development key in production")
+        if self.DATABASE_REPLICA_URL and not (
+            self.DATABASE_URL.startswith("postgres") and self.DATABASE_REPLICA_URL.startswith("postgres")
+        ):
+            raise ValueError("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
         return self
 
     @property

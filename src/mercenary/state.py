@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mercenary.backends.blobs import BlobStore
+from mercenary.backends.blobs import from_url as open_blobs
 from mercenary.backends.cache import CacheStore
 from mercenary.backends.queue import JobQueue
 from mercenary.backends.ratelimit import RateLimiter
@@ -35,6 +37,7 @@ class AppState:
     idempotency: IdempotencyKeys
     queue: JobQueue
     overload: LoadMonitor
+    blobs: BlobStore
 
     @classmethod
     async def open(cls, settings: Settings) -> AppState:
@@ -68,6 +71,7 @@ class AppState:
             ),
             queue=JobQueue.open(settings, db),
             overload=LoadMonitor(db, settings, pool_waits=db.dialect.name != "sqlite"),
+            blobs=open_blobs(settings.BLOB_URL),
         )
 
     async def close(self) -> None:
@@ -76,5 +80,6 @@ class AppState:
         await self.cache.close()
         await self.limiter.close()
         await self.idempotency.close()
+        await self.blobs.close()
         await self.queue.close()  # its last sends delete outbox rows: before the database
         await self.db.close()

@@ -33,6 +33,7 @@ from mercenary_perf.scenarios.base import Context, Options, Scenario
 from mercenary_perf.selfcheck import measure_ceiling
 from mercenary_perf.shapes import constant
 from mercenary_perf.slo import Threshold, error_rate, p95, p99
+from mercenary_perf.topology.command import add_topology_parser
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rig_parser(sub)
     add_capacity_parser(sub)
     add_chaos_parser(sub)
+    add_topology_parser(sub)
     return p
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
@@ -99,11 +100,19 @@ async def test_a_saturated_pool_sheds_heavy_requests(
     app: FastAPI, client: httpx.AsyncClient, market: Any
 ) -> None:
     state = state_of(app)
+    monitor = state.overload
     async with contextlib.AsyncExitStack() as held:
         for _ in range(state.settings.DB_POOL_SIZE):  # every connection lent out, as under a burst
             await held.enter_async_context(state.db.transaction())
-        await until(lambda: state.overload.reason == "pool")
+        # Lent out but nobody waiting: a busy pool, not an overloaded one.
+        for _ in range(3):
+            await asyncio.sleep(monitor.interval_s)
+            assert monitor.reason != "pool"
+        waiting = asyncio.create_task(state.db.fetch_val(sa.select(1)))  # queues for a connection
+        await until(lambda: state.db.pool_waiting() == 1)
+        await until(lambda: monitor.reason == "pool")
         await check_shedding(app, client, market, "pool")
+    assert await waiting == 1  # served once a connection came back
 
 
 class TestMemory:

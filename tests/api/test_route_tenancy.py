@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from mercenary.app import create_app
+from mercenary.cvs import samples
 from mercenary.schema import metadata
 from tests.api.catalog import admin_headers
 from tests.api.helpers import bearer, signup
@@ -58,8 +59,13 @@ UNSCOPED = {
     ("POST", f"{API}/auth/login"): "a password proves itself (tests/api/test_auth.py)",
     ("POST", f"{API}/auth/refresh"): "a refresh token proves itself (tests/api/test_auth.py)",
     ("POST", f"{API}/auth/logout"): "a refresh token proves itself (tests/api/test_auth.py)",
+    (
+        "POST",
+        f"{API}/freelancers/me/cv",
+    ): "adds a version to the caller's own CV (a client's 403: test_cvs.py)",
 }
 P, U, S, R = f"{API}/projects", f"{API}/users", f"{API}/skills", f"{API}/proposals"
+C = f"{API}/cvs"
 PROBES = [
     # Projects: drafts are their organization's; open and closed ones are public but not writable.
     # A body naming a tenant is refused before anything else (unknown fields are a 422).
@@ -152,6 +158,11 @@ PROBES = [
         {"headline": "Taken over", "hourly_rate": 1},
     ),
     Probe("GET", f"{API}/freelancers", f"{API}/freelancers", 200, 200),
+    # CVs: their owner's, and the organizations they are shared with (Alice's; not Mallory's).
+    Probe("GET", f"{C}/{{cv_id}}", f"{C}/{{cv}}", 404, 404),
+    Probe("PUT", f"{C}/{{cv_id}}/shares/{{organization_id}}", f"{C}/{{cv}}/shares/{{tenant}}", 404, 404),
+    Probe("DELETE", f"{C}/{{cv_id}}/shares/{{organization_id}}", f"{C}/{{cv}}/shares/{{tenant}}", 404, 404),
+    Probe("POST", f"{C}/{{cv_id}}/skills/accept", f"{C}/{{cv}}/skills/accept", 404, 404, {}),
     Probe("GET", f"{API}/search/freelancers", f"{API}/search/freelancers?q=python", 200, 200),
 ]
 
@@ -242,7 +253,13 @@ async def world(
     ).status_code == 200
     org = (await client.get(f"{API}/organizations/current", headers=a)).json()
     ids["tenant"] = org["id"]
-    secrets = ["alice@example.com", org["name"], org["invitation_code"], "Secret plans"]
+    cv = await client.post(
+        f"{API}/freelancers/me/cv", files={"file": ("fred-secret-cv.pdf", samples.pdf(1))}, headers=f
+    )
+    assert cv.status_code == 202, cv.text
+    ids["cv"] = cv.json()["id"]
+    assert (await client.put(f"{C}/{ids['cv']}/shares/{ids['tenant']}", headers=f)).status_code == 204
+    secrets = ["alice@example.com", org["name"], org["invitation_code"], "Secret plans", "fred-secret-cv"]
     mallory = await signup(client, "mallory@example.com")
     eve = await signup(client, "eve@example.com", role="freelancer")
     outsiders = {"client": bearer(mallory["access_token"]), "freelancer": bearer(eve["access_token"])}

@@ -1,4 +1,4 @@
-"""The test session's PostgreSQL and Redis: the harness's throwaway servers, in temporary folders.
+"""The test session's PostgreSQL, Redis and S3: the harness's throwaway servers, in temporary folders.
 
 The one implementation is ``mercenary_perf.rig.services`` (the test dependencies install the
 harness): ``PostgresServer.start()`` runs ``initdb`` and ``postgres`` (as the ``postgres`` user
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from mercenary_perf.rig.services import Postgres, Redis
+from mercenary_perf.rig.services import MotoS3, Postgres, Redis
 
-__all__ = ["PostgresServer", "RedisServer"]
+__all__ = ["PostgresServer", "RedisServer", "S3Server"]
 
 
 class PostgresServer(Postgres):
@@ -22,3 +22,5 @@ class PostgresServer(Postgres):
 
 
 RedisServer = Redis
+# moto's S3 in server mode (the dev extra installs it), for the S3 blob store's tests.
+S3Server = MotoS3

@@ -16,6 +16,7 @@ from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, Inva
 from mercenary.auth.schemas import SignupRequest
 from mercenary.db import Connection, Database, Executor, IntegrityError, Row, run_transaction
 from mercenary.db.metadata import utcnow
+from mercenary.db.replica import on_primary
 from mercenary.errors import InvalidRequestError
 from mercenary.security.passwords import PasswordHasher
 from mercenary.security.principal import Principal
@@ -109,7 +110,10 @@ class Auth:
 
     async def login(self, email: str, password: str) -> dict[str, Any]:
         """A token pair for valid credentials."""
-        row = await users.login_record(self.db, email.strip().lower())
+        # Credentials are checked on the primary: a lagging replica could still hold a password
+        # since changed or an account since deactivated (DB-8, db/replica.py).
+        with on_primary():
+            row = await users.login_record(self.db, email.strip().lower())
         usable = row is not None and row["is_active"]
         ok = await self.hasher.verify(row["password_hash"] if usable and row else None, password)
         if not ok or row is None:
@@ -148,7 +152,8 @@ class Auth:
     async def logout(self, refresh_token: str) -> None:
         """Revoke the session (the token's whole family). Logging out twice is harmless."""
         _refuse_access_token(refresh_token)
-        known = await self.db.fetch_one(queries.find_refresh, token_hash=digest(refresh_token))
+        with on_primary():  # a session issued a moment ago, maybe through another instance
+            known = await self.db.fetch_one(queries.find_refresh, token_hash=digest(refresh_token))
         if known is None:
             raise InvalidRefreshTokenError("The refresh token is unknown.")
         await self._revoke(known["family_id"])

@@ -229,3 +229,7 @@ class Database(Executor, Protocol):
     def pool_usage(self) -> tuple[int, int]:
         """(connections lent out, connections the pool may open), for the metrics."""
         ...
+
+    def pool_waiting(self) -> int:
+        """Requests waiting now for a connection of the pool (none on SQLite: reads never wait)."""
+        ...

@@ -15,6 +15,9 @@
 With ``DB_STATEMENT_CACHE_SIZE=0`` asyncpg uses unnamed statements only, which is what PgBouncer in
 transaction mode needs (DB-6).
 
+With ``DATABASE_REPLICA_URL`` a second pool opens on a streaming replica and single reads are
+routed between the two (``db/replica.py``: read-your-writes for the caller who wrote, DB-8).
+
 Pool sizing (DB-6): once at start-up the pool reads ``max_connections`` and logs on
 ``mercenary.db.pool`` how ``DB_POOL_SIZE`` x ``DB_POOL_PROCESSES`` compares with 80 % of it, at
 WARNING when it does not fit (:func:`pool_budget`). PgBouncer is transparent to SQL (``SHOW
@@ -38,6 +41,7 @@ from sqlalchemy.engine import make_url
 from mercenary.db.base import IntegrityError, Row, SingleStatements, Statement
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Compiled, Query, prepare, shape_row
+from mercenary.db.replica import COMMIT_LSN_SQL, REPLAY_LSN_SQL, RoutedReads, current_session
 from mercenary.db.retry import RetryPolicy
 from mercenary.db.timing import charge, statement_finished
 
@@ -191,6 +195,9 @@ class PostgresDatabase(SingleStatements):
         self._settings = settings
         self._pool: asyncpg.Pool | None = None
         self._direct: PostgresConnection | None = None
+        self.replica_url = settings.DATABASE_REPLICA_URL
+        self._replica_pool: asyncpg.Pool | None = None
+        self.routed: RoutedReads | None = None
         timeout_ms = settings.DB_STATEMENT_TIMEOUT_MS
         self._per_transaction = settings.DB_STATEMENT_TIMEOUT_MODE == "transaction"
         # One simple-query message: the SET rides with the BEGIN, no round trip of its own.
@@ -203,20 +210,33 @@ class PostgresDatabase(SingleStatements):
         server_settings = {"application_name": "mercenary"}
         if not self._per_transaction:
             server_settings["statement_timeout"] = str(s.DB_STATEMENT_TIMEOUT_MS)
-        self._pool = await asyncpg.create_pool(
-            asyncpg_dsn(self.url),
-            min_size=1,
-            max_size=s.DB_POOL_SIZE,
-            statement_cache_size=s.DB_STATEMENT_CACHE_SIZE,
-            reset=_keep_session,
-            server_settings=server_settings,
-        )
+        options: dict[str, Any] = {
+            "max_size": s.DB_POOL_SIZE,
+            "statement_cache_size": s.DB_STATEMENT_CACHE_SIZE,
+            "reset": _keep_session,
+            "server_settings": server_settings,
+        }
+        self._pool = await asyncpg.create_pool(asyncpg_dsn(self.url), min_size=1, **options)
         single = s.DB_STATEMENT_TIMEOUT_MS / 1000 if self._per_transaction else None
         self._direct = PostgresConnection(self._pool, self, single)
+        if self.replica_url:
+            # min_size 0: connections open on first use, so a replica that is down at start-up
+            # delays nothing (its reads go to the primary until it answers).
+            replica = await asyncpg.create_pool(asyncpg_dsn(self.replica_url), min_size=0, **options)
+            self._replica_pool = replica
+            self.routed = RoutedReads(
+                self._direct,
+                PostgresConnection(replica, self, single),
+                lambda: replica.fetchval(REPLAY_LSN_SQL, timeout=single or 1.0),
+            )
         max_connections = int(await self._pool.fetchval("SHOW max_connections"))
         pool_log.log(*pool_budget(s, max_connections))
 
     async def close(self) -> None:
+        if self._replica_pool is not None:
+            await self._replica_pool.close()
+            self._replica_pool = None
+            self.routed = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -244,11 +264,32 @@ class PostgresDatabase(SingleStatements):
                 raise
             else:
                 await _control(raw, "COMMIT")
+                if self.routed is not None:
+                    await self._note_commit(raw)
             finally:
                 conn._hooks = None
 
-    def _reads(self) -> PostgresConnection:
+    async def _note_commit(self, raw: asyncpg.Connection) -> None:
+        """DB-8: the request that committed reads the primary from now on, and its caller until the
+        replica has replayed this LSN (the web layer hands it to the caller, signed)."""
+        session = current_session()
+        if session is None:
+            return
+        session.pinned = True
+        started = perf_counter()
+        try:
+            lsn = int(await raw.fetchval(COMMIT_LSN_SQL))
+        except Exception as exc:  # the write has committed: it must not turn into an error
+            pool_log.warning("commit LSN not read (%s): the caller gets no read-your-writes token", exc)
+            return
+        finally:
+            charge(started)
+        session.committed = max(session.committed, lsn)
+
+    def _reads(self) -> PostgresConnection | RoutedReads:
         # asyncpg's Pool has the connection's fetch API: a single read takes a connection for itself.
+        if self.routed is not None:
+            return self.routed
         if self._direct is None:
             raise RuntimeError("database is not connected")
         return self._direct
@@ -264,6 +305,13 @@ class PostgresDatabase(SingleStatements):
         if self._pool is None:
             return 0, self._settings.DB_POOL_SIZE
         return self._pool.get_size() - self._pool.get_idle_size(), self._pool.get_max_size()
+
+    def pool_waiting(self) -> int:
+        # asyncpg lends connections from an asyncio queue of free ones; a request that found it
+        # empty waits as one of the queue's getters (private, so read defensively: asyncpg is pinned
+        # and tests/api/test_load_shedding.py fails if this stops seeing a waiter).
+        queue = getattr(self._pool, "_queue", None)
+        return len(getattr(queue, "_getters", ()))
 
 
 def _lost(raw: Any) -> bool:

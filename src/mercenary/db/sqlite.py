@@ -251,3 +251,6 @@ class SQLiteDatabase(SingleStatements):
     def pool_usage(self) -> tuple[int, int]:
         # The writer is the one connection a request waits for; reads share the reader, never waited on.
         return int(self._write_lock.locked()), 1
+
+    def pool_waiting(self) -> int:
+        return 0  # reads share the reader and never wait; writers queue on SQLite's lock by design

@@ -61,7 +61,7 @@ async def ready(state: State) -> Response:
     breakers = {
         b.name: {"state": b.state_name, "opened": b.opened} for b in (state.cache.breaker, limiter.breaker)
     }
-    body = {
+    body: dict[str, Any] = {
         "status": "ready" if ok else "not_ready",
         "checks": checks,
         "caches": caches,
@@ -69,6 +69,17 @@ async def ready(state: State) -> Response:
         "breakers": breakers,
         "jobs": jobs,
     }
+    # DB-8: where single reads ran; the replica does not gate readiness (reads fall back to the primary).
+    routed = getattr(state.db, "routed", None)
+    if routed is not None:
+        c = routed.counters
+        body["replica"] = {
+            "reads": c.replica,
+            "primary_reads": c.primary,
+            "lag_checks": c.lag_checks,
+            "failures": c.failures,
+            "replayed_lsn": c.replayed_lsn,
+        }
     return Response(orjson.dumps(body), status_code=200 if ok else 503, media_type="application/json")
 
 

@@ -112,11 +112,25 @@ def configure(level: str, kind: str, stream: TextIO | None = None) -> logging.Ha
 
 class AccessLog:
     """The access line of each request, in the ``LOG_FORMAT`` of every other line, written straight
-    to ``stream`` (the current ``sys.stderr`` when None) at INFO."""
+    to ``stream`` (the current ``sys.stderr`` when None) at INFO.
+
+    Cheaper than a logging call (module docstring), and cheaper again than the first version of
+    itself: the time's text up to the second is made once a second, and a JSON line goes to the
+    stream's byte buffer as orjson wrote it (no decode and re-encode through the text layer).
+    """
 
     def __init__(self, kind: str, stream: TextIO | None = None) -> None:
         self.json = kind == "json"
         self.stream = stream
+        self._second = -1
+        self._prefix = ""
+
+    def _timestamp(self, created: float) -> str:
+        seconds = int(created)
+        if seconds != self._second:
+            self._second = seconds
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        return f"{self._prefix}.{int((created - seconds) * 1000):03d}Z"
 
     def write(self, fields: dict[str, Any]) -> None:
         """Write one request's line: ``fields`` (method, path, route, status, ...) and the request's own."""
@@ -128,15 +142,24 @@ class AccessLog:
             if context.user is not None:
                 fields["tenant"] = context.tenant
                 fields["user"] = context.user
-        if self.json:
-            head = {"ts": _timestamp(created), "level": "INFO", "logger": ACCESS_LOGGER, "msg": message}
-            line = orjson.dumps(head | fields).decode()
-        else:
-            extras = " ".join(f"{k}={v}" for k, v in fields.items())
-            line = f"{_timestamp(created)} INFO    {ACCESS_LOGGER}: {message}  {extras}"
         stream = self.stream or sys.stderr
         try:
-            stream.write(line + "\n")
+            if self.json:
+                ts = self._timestamp(created)
+                head = {"ts": ts, "level": "INFO", "logger": ACCESS_LOGGER, "msg": message}
+                head.update(fields)
+                data = orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE)
+                raw = getattr(stream, "buffer", None)
+                if raw is not None:
+                    # Lines of ``logging`` are flushed as they are written, so the text layer holds
+                    # nothing that this line could overtake.
+                    raw.write(data)
+                    raw.flush()
+                    return
+                stream.write(data.decode())
+            else:
+                extras = " ".join(f"{k}={v}" for k, v in fields.items())
+                stream.write(f"{self._timestamp(created)} INFO    {ACCESS_LOGGER}: {message}  {extras}\n")
             stream.flush()
         except (OSError, ValueError):  # a closed or broken stream loses the line, never the request
             pass

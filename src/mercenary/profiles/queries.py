@@ -43,6 +43,13 @@ insert_profile = Query(
 delete_profile_skills = Query(
     "profiles.delete_skills", sa.delete(ps).where(ps.c.user_id == sa.bindparam("user_id"))
 )
+skill_ids_of = Query(
+    "profile_skills.ids_of", sa.select(ps.c.skill_id).where(ps.c.user_id == sa.bindparam("user_id"))
+)
+touch_profile = Query(
+    "profiles.touch",
+    sa.update(p).where(p.c.user_id == sa.bindparam("user_id")).values(updated_at=sa.bindparam("updated_at")),
+)
 insert_profile_skill = Query(
     "profiles.insert_skill",
     sa.insert(ps).values(user_id=sa.bindparam("user_id"), skill_id=sa.bindparam("skill_id")),

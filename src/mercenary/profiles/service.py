@@ -81,6 +81,23 @@ async def put_profile(conn: Executor, principal: Principal, user_id: int, body: 
     return {**values, "name": user["name"], "skills": sorted(skill_slugs.values())}
 
 
+async def add_skills(conn: Executor, principal: Principal, skill_ids: Sequence[int]) -> Row:
+    """Add skills (by id) to the caller's own profile, keeping those it has; the profile then.
+    404 when the caller has no profile, 422 past ``MAX_SKILLS`` in all."""
+    access_own_profile(principal, principal.user_id)
+    if not await conn.execute(queries.touch_profile, user_id=principal.user_id, updated_at=utcnow()):
+        raise NotFoundError(NOT_FOUND)
+    have = {int(r["skill_id"]) for r in await conn.fetch_all(queries.skill_ids_of, user_id=principal.user_id)}
+    new = sorted(set(skill_ids) - have)
+    if len(have) + len(new) > skills.MAX_SKILLS:
+        raise InvalidRequestError(f"A profile has at most {skills.MAX_SKILLS} skills.")
+    if new:
+        await skills.link_skills(
+            conn, queries.insert_profile_skill, [{"user_id": principal.user_id, "skill_id": s} for s in new]
+        )
+    return await get_profile(conn, principal.user_id)
+
+
 def _skill_names(raw: Sequence[str]) -> list[str]:
     if len(raw) > queries.MAX_FILTER_SKILLS:
         raise InvalidRequestError(f"Filter by at most {queries.MAX_FILTER_SKILLS} skills.")

@@ -30,3 +30,8 @@ find_company_by_invitation = Query(
         o.c.invitation_code == sa.bindparam("code"), o.c.kind == "company"
     ),
 )
+
+is_company = Query(
+    "organizations.is_company",
+    sa.select(sa.literal(1)).where(o.c.id == sa.bindparam("id"), o.c.kind == "company"),
+)

@@ -42,3 +42,8 @@ async def access_organization(conn: Executor, organization_id: int, *, tenant_id
     if row is None:
         raise NotFoundError("No such organization.")
     return row
+
+
+async def is_company(conn: Executor, organization_id: int) -> bool:
+    """Whether ``organization_id`` is a client's company (not a freelancer's personal organization)."""
+    return await conn.fetch_one(queries.is_company, id=organization_id) is not None

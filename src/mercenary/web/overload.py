@@ -3,8 +3,11 @@
 A background task (:meth:`LoadMonitor.start`) looks every ``SHED_CHECK_MS`` at three signs of
 overload and sets one attribute, :attr:`LoadMonitor.reason`:
 
-- ``pool``: every database connection is lent out (PostgreSQL; on SQLite reads never wait for the
-  writer, so a held writer is no reason to refuse a search);
+- ``pool``: requests are waiting for a database connection, at two samples in a row (PostgreSQL;
+  on SQLite reads never wait for the writer, so a held writer is no reason to refuse a search).
+  A pool with every connection lent out is not yet overload: under a steady thousand requests a
+  second it happens for a few milliseconds at a time, and one such sample used to refuse searches
+  for ``SHED_HOLD_S``. Requests still queueing for a connection a whole interval later are;
 - ``loop_lag``: the monitor's own timer fired ``SHED_LOOP_LAG_MS`` late, so the event loop is
   busy with other work and every request waits its turn;
 - ``memory``: the resident set passed ``SHED_MEMORY_SHED`` of the memory limit (the cgroup's, or
@@ -41,7 +44,7 @@ REASONS = ("memory", "pool", "loop_lag")
 
 
 class Pooled(Protocol):
-    def pool_usage(self) -> tuple[int, int]: ...
+    def pool_waiting(self) -> int: ...
 
 
 def resident_bytes() -> int:
@@ -70,6 +73,7 @@ class LoadMonitor:
         self.lag_s = 0.0
         self.rss = 0
         self._seen: dict[str, float] = {}  # reason -> when it last held (monotonic)
+        self._waited = False  # whether requests were waiting for a connection at the last sample
         self._warned = False
         self._task: asyncio.Task[None] | None = None
 
@@ -91,9 +95,10 @@ class LoadMonitor:
         if lag_s >= self.lag_limit_s:
             self._seen["loop_lag"] = now
         if self.pool_waits:
-            in_use, size = self.db.pool_usage()
-            if in_use >= size:
+            waiting = self.db.pool_waiting() > 0
+            if waiting and self._waited:
                 self._seen["pool"] = now
+            self._waited = waiting
         self.rss = rss = resident_bytes()
         if rss >= self.shed_bytes:
             self._seen["memory"] = now

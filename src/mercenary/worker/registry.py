@@ -18,7 +18,7 @@ Handler = Callable[..., Awaitable[None]]
 H = TypeVar("H", bound=Handler)
 
 # The modules whose handlers every worker runs.
-JOB_MODULES: tuple[str, ...] = ("mercenary.reviews.jobs",)
+JOB_MODULES: tuple[str, ...] = ("mercenary.reviews.jobs", "mercenary.cvs.jobs")
 
 HANDLERS: dict[str, tuple[JobSpec, Handler]] = {}
 

@@ -17,11 +17,13 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from mercenary_perf.rig.procs import free_port, pinned, stop, wait_until
+from mercenary_perf.rig.procs import free_port, pinned, port_open, stop, wait_until
 
 PG_USER = "postgres"
 
@@ -220,6 +222,58 @@ class Redis(_Server):
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a crash would; ``restart`` brings it back."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self) -> None:
+        """Start the server again on the same port (it comes back empty)."""
+        self.kill()
+        self._start()
+
+    def stop(self) -> None:
+        """Stop the server (and delete a temporary folder)."""
+        if self.proc is not None:
+            stop(self.proc)
+        super().stop()
+
+
+class MotoS3(_Server):
+    """An S3-compatible server (moto in server mode, from PyPI) holding its objects in memory, a
+    child of this process (``proc``). It checks no credentials; any key pair signs."""
+
+    NAME = "moto"
+
+    def __init__(self, folder: Path | None, cpu: int | None, log: Path | None) -> None:
+        super().__init__(folder, cpu, log)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The server's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, bucket: str, prefix: str = "") -> str:
+        """The BLOB_URL of ``bucket`` on this server."""
+        return f"s3://test:test@{bucket}?endpoint={self.endpoint}&region=us-east-1&prefix={prefix}"
+
+    def _start(self) -> None:
+        args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(self._pinned(args), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: port_open(self.port), 30, "moto server", self.proc)
+        except RuntimeError as e:
+            raise self._failed(str(e)) from e
+
+    def create_bucket(self, bucket: str) -> None:
+        """Create ``bucket`` (an anonymous PUT: moto does not check signatures)."""
+        request = urllib.request.Request(f"{self.endpoint}/{bucket}", method="PUT")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310 (loopback URL built here)
+            pass
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL); its objects are lost."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait(10)

@@ -37,6 +37,7 @@ from cashews.backends.interface import Backend
 
 from mercenary.backends.breaker import CircuitBreaker
 from mercenary.backends.cache.backends import open_backend
+from mercenary.db.replica import on_primary
 
 log = logging.getLogger("mercenary.cache")
 
@@ -186,7 +187,8 @@ class CacheStore:
         # database answers while the cache cannot.
         if breaker.state and not breaker.allow():
             counters.misses += 1
-            return await load()
+            with on_primary():
+                return await load()
         try:
             tokens = [await self._token(spec, key if family is None else family)]
             for other, other_family in depends:
@@ -200,7 +202,8 @@ class CacheStore:
             self._failed("get", f"{spec.name}:{key}")
             counters.errors += 1
             counters.misses += 1
-            return await load()
+            with on_primary():
+                return await load()
         if breaker.state:  # the half-open probe succeeded
             breaker.success()
         if entry is not None and entry[0] > time.time():
@@ -235,7 +238,8 @@ class CacheStore:
         self, spec: CacheSpec, entry_key: str, stale: Any, load: Callable[[], Awaitable[T | None]]
     ) -> T | None:
         try:
-            value = await load()
+            with on_primary():  # an entry outlives the request: never filled from a lagging replica
+                value = await load()
         except Exception as exc:
             if stale is not None and stale[0] + spec.stale_for > time.time() and self.transient(exc):
                 self.stats(spec.name).stale += 1

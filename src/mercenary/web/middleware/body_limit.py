@@ -1,10 +1,13 @@
 """Refuse request bodies over a size limit (RES-2) before the app reads them.
 
 A declared ``Content-Length`` over the limit is answered at once; a chunked body is counted as it
-streams and cut off with 413 once it passes the limit.
+streams and cut off with 413 once it passes the limit. Upload routes (``exempt``) are let through:
+they read their body as it streams, against their own cap (``files/multipart.py``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,20 +21,35 @@ class BodyTooLargeError(Exception):
 class BodyLimitMiddleware:
     """An ASGI middleware with one job: cap the request body at ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, exempt: Callable[[str, str], bool] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt = exempt  # (method, path) -> whether the route caps its own body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            self.exempt is not None and self.exempt(scope["method"], scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
+        has_body = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await self._refuse(scope, receive, send)
                     return
+                has_body = value != b"0"
                 break
+            if name == b"transfer-encoding":
+                has_body = True
+                break
+        if not has_body:
+            # No Content-Length and no Transfer-Encoding: the request has no body (RFC 9112 §6.3),
+            # nothing to count, so the app is called as it is (most requests are GETs).
+            await self.app(scope, receive, send)
+            return
 
         seen = 0
         exceeded = False

@@ -16,6 +16,9 @@ statement, and a write waiting for SQLite's lock stops waiting. Synchronous work
 ``await``s cannot be interrupted (a SQLite statement runs in the event loop's thread); it is bounded
 by the statement limits instead (``DB_STATEMENT_TIMEOUT_MS``, ``SQLITE_BUSY_TIMEOUT_MS``).
 
+An upload route (``slow``) gets ``slow_timeout_s`` instead: its body may take a while to arrive
+over a slow link, and reading it is the request's work.
+
 Once the response has started, the deadline is lifted: the work is done and what remains is the
 client reading it, which a 503 could no longer replace.
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Callable
 from time import monotonic
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,11 +61,20 @@ def reserve(timeout_s: float) -> float:
 class DeadlineMiddleware:
     """An ASGI middleware with one job: cancel a request that runs past ``timeout_s`` seconds."""
 
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        timeout_s: float,
+        slow: Callable[[str, str], bool] | None = None,
+        slow_timeout_s: float | None = None,
+    ) -> None:
         self.app = app
         self.timeout_s = timeout_s
+        self.slow = slow  # (method, path) -> whether the request gets slow_timeout_s
+        self.slow_timeout_s = slow_timeout_s or timeout_s
         self.tick_s = tick(timeout_s)
         self.reserve_s = reserve(timeout_s)
+        self.slow_reserve_s = reserve(self.slow_timeout_s)
         self._running: dict[asyncio.Task[object], float] = {}  # request task -> its deadline
         self._expired: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -84,10 +97,13 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
             return
         running = self._running
-        deadline = monotonic() + self.timeout_s
+        timeout_s, reserve_s = self.timeout_s, self.reserve_s
+        if self.slow is not None and self.slow(scope["method"], scope["path"]):
+            timeout_s, reserve_s = self.slow_timeout_s, self.slow_reserve_s
+        deadline = monotonic() + timeout_s
         running[task] = deadline
         # Waits for a database lock give up a reserve before the deadline (db/deadline.py).
-        work = WORK_DEADLINE.set(deadline - self.reserve_s)
+        work = WORK_DEADLINE.set(deadline - reserve_s)
         if self._watcher is None:
             # In a context of its own: it outlives this request and must not carry its context
             # variables (the request's database clock, say) along.
@@ -112,7 +128,7 @@ class DeadlineMiddleware:
                     "request deadline exceeded: %s %s cancelled after %.3g s",
                     scope["method"],
                     scope["path"],
-                    self.timeout_s,
+                    timeout_s,
                 )
                 problem, detail = (
                     DEADLINE_EXCEEDED,

@@ -1,0 +1,1 @@
+"""``mercenary-perf topology``: the scaled deployment as real processes on loopback."""

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from mercenary_perf import scenarios
 from mercenary_perf.capacity.command import add_capacity_parser
+from mercenary_perf.chaos.command import add_chaos_parser
 from mercenary_perf.closed import WRK_MISSING, run_wrk, wrk_available
 from mercenary_perf.generator import get_flow
 from mercenary_perf.idle_run import add_idle_argument
@@ -246,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the scenarios").set_defaults(func=cmd_list)
     add_rig_parser(sub)
     add_capacity_parser(sub)
+    add_chaos_parser(sub)
     add_topology_parser(sub)
     return p
 

@@ -29,7 +29,10 @@ PROJECT = {
 
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url, DB_STATEMENT_TIMEOUT_MS=1_000))
+    # No retries: what the client gets once retrying has given up (tests/api/test_write_retries.py
+    # has the retries themselves).
+    settings = make_settings(database_url, DB_STATEMENT_TIMEOUT_MS=1_000, DB_RETRY_ATTEMPTS=1)
+    application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -11,12 +11,14 @@ Schemathesis checks each response. Every finding is collected and reported toget
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 import pytest
 import requests
 import schemathesis
+import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -31,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mercenary.settings import Settings
+from mercenary_perf.rig.procs import free_port
 from tests.api.helpers import bearer, signup
 from tests.api.test_error_bodies import LEAKS
 
@@ -132,3 +135,92 @@ async def test_every_response_is_documented(
     print(f"\nfuzz: backend={backend} examples={examples} cases={sent} findings={len(findings)}")
     assert sent > 100
     assert not findings, "\n\n".join(findings)
+
+
+class Findings:
+    """What a stateful run sent and what it found."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.found: list[str] = []
+        self.followed: set[str] = set()  # the links followed with the id they carried
+
+
+def stateful_run(schema: Any, base_url: str, headers: dict[str, str], examples: int, into: Findings) -> None:
+    """Schemathesis's state machine over the document's links (a creation, then the operations on
+    what it created), as the caller whose ``headers`` it sends; findings are collected, not raised,
+    so that one run counts them all (and Hypothesis spends no time shrinking)."""
+    base = schema.as_state_machine()
+
+    class Machine(base):  # type: ignore[misc,valid-type]
+        def step(self, input: Any) -> Any:
+            if input.transition is not None and input.is_applied:
+                into.followed.add(input.case.operation.label)
+            return super().step(input)
+
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return {"base_url": base_url, "headers": headers}
+
+        def validate_response(self, response: Any, case: Case, *_: Any, **kwargs: Any) -> None:
+            into.calls += 1
+            label = f"{case.operation.label} (stateful)"
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs)
+            except FailureGroup as exc:
+                into.found.append(f"{label}: {exc}")
+            sent = case.as_transport_kwargs(base_url=base_url, headers=headers)
+            if found := leaks(response, sent):
+                into.found.append(f"{label}: error body shows {found}: {response.text}")
+
+    Machine.run(
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=10,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+@pytest.mark.slow
+async def test_following_the_links_gets_only_documented_responses(
+    request: pytest.FixtureRequest, database_url: str, app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Stateful (SEC-2): sequences that create something, then read, change or delete it through
+    the document's links, on a real loopback server, as a client and as a freelancer."""
+    examples: int = request.config.getoption("fuzz_examples")
+    callers = {
+        "client": bearer((await signup(client, "client@example.com"))["access_token"]),
+        "freelancer": bearer(
+            (await signup(client, "freelancer@example.com", role="freelancer"))["access_token"]
+        ),
+    }
+    schema = schemathesis.openapi.from_dict(app.openapi())
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    findings = Findings()
+    try:
+        for headers in callers.values():
+            # In a thread: the state machine is synchronous, the server answers on this loop.
+            await asyncio.to_thread(
+                stateful_run, schema, f"http://127.0.0.1:{port}", headers, examples, findings
+            )
+    finally:
+        server.should_exit = True
+        await serving
+    backend = database_url.split(":", 1)[0].split("+", 1)[0]
+    print(
+        f"\nfuzz: backend={backend} stateful examples={examples} cases={findings.calls} findings={len(findings.found)} "
+        f"links followed to {len(findings.followed)} operations"
+    )
+    assert findings.calls > 2 * examples
+    # The links were followed: steps that took the id a creation answered with.
+    assert findings.followed, "no link was followed"
+    assert not findings.found, "\n\n".join(findings.found)

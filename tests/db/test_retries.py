@@ -184,3 +184,37 @@ def test_what_counts_as_transient() -> None:
     assert not retryable(sqlite3.OperationalError('near "SELEC": syntax error'))
     assert not retryable(TimeoutError())
     assert not RetryPolicy(attempts=1).retryable(ConnectionRefusedError())
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_connection_cut_just_before_commit_is_a_lost_connection(
+    db: Database, database_url: str
+) -> None:
+    # The server's FATAL arrives between the last statement and COMMIT; when COMMIT goes out before
+    # the driver has seen the close, asyncpg refuses it with an InternalClientError ("another
+    # operation is in progress"), which was a 500. Whichever way the race goes, it is a lost
+    # connection (503 database_unavailable), the unit is not run again (COMMIT's outcome is
+    # unknown), and the pool goes on with a new connection.
+    from mercenary.db import is_unavailable
+
+    admin = await asyncpg.connect(database_url)
+    try:
+        for attempt in range(24):
+            runs: list[int] = []
+            pause = (attempt % 6) * 0.001
+
+            async def unit(conn: Connection, runs: list[int] = runs, pause: float = pause) -> None:
+                runs.append(1)
+                await conn.execute(insert_org, name="cut", code=f"cut-{id(runs)}-{len(runs)}")
+                assert await admin.fetchval(
+                    "SELECT pg_terminate_backend($1)", await conn.fetch_val(backend_pid)
+                )
+                await asyncio.sleep(pause)
+
+            with pytest.raises(Exception) as caught:
+                await run_transaction(db, unit)
+            assert is_unavailable(caught.value), repr(caught.value)
+            assert len(runs) == 1
+    finally:
+        await admin.close()
+    assert await db.fetch_val(count_named, name="cut") == 0

@@ -14,7 +14,7 @@ from typing import Any
 from mercenary.auth import queries
 from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
 from mercenary.auth.schemas import SignupRequest
-from mercenary.db import Connection, Database, Executor, IntegrityError, Row
+from mercenary.db import Connection, Database, Executor, IntegrityError, Row, run_transaction
 from mercenary.db.metadata import utcnow
 from mercenary.db.replica import on_primary
 from mercenary.errors import InvalidRequestError
@@ -81,29 +81,32 @@ class Auth:
         if await users.email_taken(self.db, email):
             raise EmailTakenError("An account with this e-mail address exists.")
         password_hash = await self.hasher.hash(req.password)
+
+        async def unit(conn: Connection) -> dict[str, Any]:
+            if req.invitation_code is not None:
+                org = await tenants.organization_for_invitation(conn, req.invitation_code)
+            elif req.role == "client":
+                org = await tenants.create_organization(conn, name=str(req.organization), kind="company")
+            else:
+                org = await tenants.create_organization(conn, name=req.name, kind="personal")
+            user = await users.create_user(
+                conn,
+                tenant_id=org["id"],
+                email=email,
+                name=req.name,
+                role=req.role,
+                password_hash=password_hash,
+            )
+            pair = await self._issue(conn, Principal(user["id"], user["tenant_id"], user["role"]))
+            result = {**pair, "user": user}
+            if within is not None:
+                await within(conn, result)
+            return result
+
         try:
-            async with self.db.transaction() as conn:
-                if req.invitation_code is not None:
-                    org = await tenants.organization_for_invitation(conn, req.invitation_code)
-                elif req.role == "client":
-                    org = await tenants.create_organization(conn, name=str(req.organization), kind="company")
-                else:
-                    org = await tenants.create_organization(conn, name=req.name, kind="personal")
-                user = await users.create_user(
-                    conn,
-                    tenant_id=org["id"],
-                    email=email,
-                    name=req.name,
-                    role=req.role,
-                    password_hash=password_hash,
-                )
-                pair = await self._issue(conn, Principal(user["id"], user["tenant_id"], user["role"]))
-                result = {**pair, "user": user}
-                if within is not None:
-                    await within(conn, result)
+            return await run_transaction(self.db, unit, what="a sign-up")
         except IntegrityError as exc:  # lost a race with a concurrent sign-up of the same e-mail
             raise EmailTakenError("An account with this e-mail address exists.") from exc
-        return result
 
     async def login(self, email: str, password: str) -> dict[str, Any]:
         """A token pair for valid credentials."""
@@ -115,8 +118,8 @@ class Auth:
         ok = await self.hasher.verify(row["password_hash"] if usable and row else None, password)
         if not ok or row is None:
             raise InvalidCredentialsError("Wrong e-mail or password.")
-        async with self.db.transaction() as conn:
-            return await self._issue(conn, Principal(row["id"], row["tenant_id"], row["role"]))
+        principal = Principal(row["id"], row["tenant_id"], row["role"])
+        return await run_transaction(self.db, lambda conn: self._issue(conn, principal), what="a log-in")
 
     async def refresh(self, refresh_token: str) -> dict[str, Any]:
         """Rotate: the presented token is revoked and a new pair issued in the same family.
@@ -127,17 +130,22 @@ class Auth:
         _refuse_access_token(refresh_token)
         token_hash = digest(refresh_token)
         now = utcnow()
-        async with self.db.transaction() as conn:
+
+        async def rotate(conn: Connection) -> dict[str, Any] | None:
             consumed = await conn.fetch_one(queries.consume_refresh, token_hash=token_hash, now=now)
             if consumed is not None:
                 user = await users.active_principal(conn, consumed["user_id"])
                 if user is not None:
                     principal = Principal(user["id"], user["tenant_id"], user["role"])
                     return await self._issue(conn, principal, consumed["family_id"])
+            return None
+
+        pair = await run_transaction(self.db, rotate, what="a refresh")
+        if pair is not None:
+            return pair
         known = await self.db.fetch_one(queries.find_refresh, token_hash=token_hash)
         if known is not None and known["revoked_at"] is not None:
-            async with self.db.transaction() as conn:
-                await conn.execute(queries.revoke_family, family_id=known["family_id"], now=now)
+            await self._revoke(known["family_id"])
             raise InvalidRefreshTokenError("This refresh token was already used; its session is revoked.")
         raise InvalidRefreshTokenError("The refresh token is unknown or expired.")
 
@@ -148,8 +156,15 @@ class Auth:
             known = await self.db.fetch_one(queries.find_refresh, token_hash=digest(refresh_token))
         if known is None:
             raise InvalidRefreshTokenError("The refresh token is unknown.")
-        async with self.db.transaction() as conn:
-            await conn.execute(queries.revoke_family, family_id=known["family_id"], now=utcnow())
+        await self._revoke(known["family_id"])
+
+    async def _revoke(self, family_id: Any) -> None:
+        now = utcnow()
+
+        async def unit(conn: Connection) -> None:
+            await conn.execute(queries.revoke_family, family_id=family_id, now=now)
+
+        await run_transaction(self.db, unit, what="a revocation")
 
 
 async def create_admin(db: Database, hasher: PasswordHasher, *, email: str, name: str, password: str) -> Row:

@@ -16,6 +16,7 @@ from mercenary.db.base import (
     is_unavailable,
 )
 from mercenary.db.query import Query
+from mercenary.db.retry import run_transaction
 from mercenary.db.urls import open_database
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "is_transient",
     "is_unavailable",
     "open_database",
+    "run_transaction",
 ]

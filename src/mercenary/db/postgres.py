@@ -34,6 +34,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
@@ -107,8 +108,22 @@ async def _control(raw: asyncpg.Connection, sql: str) -> None:
     started = perf_counter()
     try:
         await raw.execute(sql)
+    except asyncpg.InternalClientError as exc:
+        raise _broken(raw, exc) from exc
     finally:
         charge(started)
+
+
+def _broken(raw: Any, exc: asyncpg.InternalClientError) -> ConnectionResetError:
+    """A connection whose protocol is out of step: the server's FATAL (a shutdown,
+    ``pg_terminate_backend``) arrived between two statements and its close has not yet, so asyncpg
+    refuses the next one with "cannot switch to state ...; another operation is in progress". The
+    connection is dead either way: it is dropped (a pool's own is replaced later) and the failure
+    becomes the lost connection it is (``database_unavailable``; never retried at COMMIT, whose
+    outcome is then unknown)."""
+    if isinstance(raw, asyncpg.Connection | PoolConnectionProxy):
+        raw.terminate()
+    return ConnectionResetError(f"the database connection broke: {exc}")
 
 
 class PostgresConnection(HookedConnection):
@@ -132,6 +147,8 @@ class PostgresConnection(HookedConnection):
             return compiled, await getattr(self._raw, method)(sql, *args, timeout=self._timeout)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _integrity(exc) from exc
+        except asyncpg.InternalClientError as exc:
+            raise _broken(self._raw, exc) from exc
         finally:
             statement_finished(query, sql, params, started, owner.slow_after_s)
 

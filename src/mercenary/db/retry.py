@@ -22,7 +22,9 @@ its COMMIT are one step.
 The first attempt runs without any retry machinery (a try block costs nothing until it raises);
 only after a retryable failure is tenacity (imported then) asked to run the next attempts, waiting
 a random time up to an exponentially growing cap (full jitter: clients that failed together do not
-retry together), within ``DB_RETRY_ATTEMPTS`` attempts and ``DB_RETRY_BUDGET_MS`` of the first failure.
+retry together), within ``DB_RETRY_ATTEMPTS`` attempts and ``DB_RETRY_BUDGET_MS`` of the first
+failure, and never past the request's work deadline (``db/deadline.py``): a request must still
+answer its 503 itself.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from mercenary.db.base import Connection, Database, DatabaseBusyError
+from mercenary.db.deadline import remaining
 from mercenary.settings import Settings
 
 log = logging.getLogger("mercenary.db.retry")
@@ -73,8 +76,9 @@ class RetryPolicy:
     budget_s: float = 1.0
 
     def retryable(self, exc: BaseException) -> bool:
-        """:func:`retryable`, when the policy allows a second attempt at all."""
-        return self.attempts > 1 and retryable(exc)
+        """:func:`retryable`, when the policy allows a second attempt at all and the request's work
+        deadline (``db/deadline.py``) has not passed."""
+        return self.attempts > 1 and retryable(exc) and not out_of_time()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
@@ -84,15 +88,24 @@ class RetryPolicy:
     async def again(self, call: Callable[[], Awaitable[T]], first: BaseException, what: str) -> T:
         """Run ``call`` again after ``first`` (a :func:`retryable` failure of the first attempt),
         up to the policy's attempts and budget; raise the last failure when they run out."""
-        if self.attempts <= 1:
+        if self.attempts <= 1 or out_of_time():
             raise first
         from tenacity import (
             AsyncRetrying,
+            RetryCallState,
             retry_if_exception,
             stop_after_attempt,
             stop_after_delay,
+            stop_any,
             wait_random_exponential,
         )
+        from tenacity.stop import stop_base
+
+        class past_work_deadline(stop_base):
+            """The request must still answer before its deadline: no attempt after its work deadline."""
+
+            def __call__(self, retry_state: RetryCallState) -> bool:
+                return out_of_time()
 
         log.warning("database: %s failed (%s); retrying", what, type(first).__name__)
         calls = 0
@@ -107,12 +120,21 @@ class RetryPolicy:
             return await call()
 
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.budget_s),
+            stop=stop_any(
+                stop_after_attempt(self.attempts),
+                stop_after_delay(self.budget_s),
+                past_work_deadline(),
+            ),
             wait=wait_random_exponential(multiplier=FIRST_WAIT_S, max=self.budget_s),
             retry=retry_if_exception(retryable),
             reraise=True,
         )
         return await retrying(replay)
+
+
+def out_of_time() -> bool:
+    """Whether the current request's work deadline has passed: no attempt may start any more."""
+    return remaining(1.0) <= 0
 
 
 async def run_transaction(

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 
 from mercenary.db.base import DatabaseBusyError, IntegrityError, Row, SingleStatements, Statement
+from mercenary.db.deadline import WORK_DEADLINE, remaining
 from mercenary.db.hooks import HookedConnection, TransactionHooks
 from mercenary.db.query import Query, prepare, shape_row
 from mercenary.db.retry import RetryPolicy
@@ -177,7 +178,7 @@ class SQLiteDatabase(SingleStatements):
         return self._reader
 
     async def _begin(self, writer: SQLiteConnection) -> None:
-        deadline = time.monotonic() + self._busy_s
+        deadline = time.monotonic() + remaining(self._busy_s)  # within the request's deadline
         attempt = 0
         while True:
             started = time.perf_counter()
@@ -196,7 +197,8 @@ class SQLiteDatabase(SingleStatements):
 
     @asynccontextmanager
     async def _transaction(self, hooks: TransactionHooks) -> AsyncIterator[SQLiteConnection]:
-        async with self._write_lock:
+        await self._acquire_writer()
+        try:
             writer = self._writer
             if writer is None:
                 raise RuntimeError("database is not connected")
@@ -217,6 +219,21 @@ class SQLiteDatabase(SingleStatements):
                 raise
             finally:
                 writer._hooks = None
+        finally:
+            self._write_lock.release()
+
+    async def _acquire_writer(self) -> None:
+        """This process's writer lock. In a request, queued behind other writers no longer than
+        the request's work deadline allows (db/deadline.py): then ``DatabaseBusyError``, which the
+        request answers itself, rather than being cancelled at its deadline."""
+        lock = self._write_lock
+        if not lock.locked() or WORK_DEADLINE.get() is None:
+            await lock.acquire()
+            return
+        try:
+            await asyncio.wait_for(lock.acquire(), remaining(self._busy_s))
+        except TimeoutError:
+            raise DatabaseBusyError("the database's writer stayed busy") from None
 
     def _reads(self) -> SQLiteConnection:
         return self.reader

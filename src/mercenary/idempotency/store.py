@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from mercenary.db import Connection, Database
+from mercenary.db import Connection, Database, Row, run_transaction
 from mercenary.db.metadata import utcnow
 from mercenary.errors import IdempotencyKeyInFlightError, IdempotencyKeyReusedError
 from mercenary.idempotency import queries
@@ -66,7 +66,8 @@ class IdempotencyKeys:
         or :class:`IdempotencyKeyInFlightError` (the same request, still in flight)."""
         now = utcnow()
         params = {"scope": scope, "key": key, "fingerprint": fingerprint, "now": now}
-        async with self.db.transaction() as conn:
+
+        async def unit(conn: Connection) -> int | Row | None:
             claimed = await conn.fetch_val(queries.claim, **params, expires_at=now + self.ttl)
             if claimed is None:
                 claimed = await conn.fetch_val(
@@ -74,7 +75,11 @@ class IdempotencyKeys:
                 )
             if claimed is not None:
                 return int(claimed)
-            row = await conn.fetch_one(queries.find, scope=scope, key=key)
+            return await conn.fetch_one(queries.find, scope=scope, key=key)
+
+        row = await run_transaction(self.db, unit, what="an idempotency claim")
+        if isinstance(row, int):
+            return row
         if row is None or row["status"] is None:  # in flight (or released a moment ago)
             if row is not None and not hmac.compare_digest(row["fingerprint"], fingerprint):
                 raise IdempotencyKeyReusedError("This Idempotency-Key was sent with another request.")
@@ -91,8 +96,11 @@ class IdempotencyKeys:
     async def release(self, claim: int) -> None:
         """Give the key up after a failed request (the client may retry with it)."""
         try:
-            async with self.db.transaction() as conn:
+
+            async def unit(conn: Connection) -> None:
                 await conn.execute(queries.release, id=claim)
+
+            await run_transaction(self.db, unit, what="an idempotency release")
         except Exception:  # the database failed too: the claim goes stale and is taken over later
             log.warning("could not release idempotency claim %s", claim, exc_info=True)
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response, StreamingResponse
 
 from mercenary.backends.blobs import BlobNotFoundError, BlobUnavailableError
-from mercenary.db import Database
+from mercenary.db import Database, run_transaction
 from mercenary.db.fulltext import terms
 from mercenary.errors import (
     ConflictError,
@@ -108,8 +108,9 @@ async def put_profile(user_id: ObjectId, body: ProfileWrite, caller: SignedIn) -
     """Create or replace the caller's own profile. Another user's id is a 404 (as if it did not
     exist); a caller who is not a freelancer gets 403."""
     db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.put_profile(conn, principal, user_id, body)
+    return await run_transaction(
+        db, lambda conn: service.put_profile(conn, principal, user_id, body), what="a profile write"
+    )
 
 
 def _split(raw: str | None) -> list[str]:

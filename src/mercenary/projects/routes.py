@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.errors import EmptySearchError, InvalidRequestError, OverloadedError, PermissionDeniedError
 from mercenary.projects import batch as batches
 from mercenary.projects import listing, service
@@ -153,8 +153,10 @@ async def update_projects(body: ProjectBatch, caller: SignedIn) -> dict[str, Any
     validated first; if any is invalid the answer is 422 `batch_invalid` with `errors` (index, id,
     code, message) and nothing changes."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return {"items": await batches.update_projects(conn, state.cache, principal, body)}
+    items = await run_transaction(
+        state.db, lambda conn: batches.update_projects(conn, state.cache, principal, body), what="a batch"
+    )
+    return {"items": items}
 
 
 @router.get("/{project_id}", response_model=ProjectRead, response_model_exclude_none=True)
@@ -182,8 +184,11 @@ async def update_project(body: ProjectUpdate, caller: SignedIn, project_id: Obje
     """Change a project of the caller's organization: fields while it is a draft or open; `status`
     from draft to open or cancelled, or from open to cancelled (pending proposals are rejected)."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return await service.update_project(conn, state.cache, principal, project_id, body)
+    return await run_transaction(
+        state.db,
+        lambda conn: service.update_project(conn, state.cache, principal, project_id, body),
+        what="a project update",
+    )
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response)
@@ -191,8 +196,11 @@ async def update_project(body: ProjectUpdate, caller: SignedIn, project_id: Obje
 async def delete_project(caller: SignedIn, project_id: ObjectId) -> Response:
     """Delete a draft of the caller's organization. A published project is cancelled instead (409)."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        await service.delete_project(conn, state.cache, principal, project_id)
+    await run_transaction(
+        state.db,
+        lambda conn: service.delete_project(conn, state.cache, principal, project_id),
+        what="a project deletion",
+    )
     return Response(status_code=204)
 
 

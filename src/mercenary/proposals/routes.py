@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.db.keyset import Slice
 from mercenary.errors import PermissionDeniedError, QueueFullError
 from mercenary.projects.errors import ProjectNotFoundError, ProjectNotOpenError
@@ -107,8 +107,11 @@ async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
     """Accept a pending proposal (the project's organization, clients only): the project closes and
     the other pending proposals are rejected in the same transaction. The freelancer is mailed."""
     state, principal = caller.state, caller.principal
-    async with state.db.transaction() as conn:
-        return await service.accept_proposal(conn, state.cache, state.queue, principal, proposal_id)
+    return await run_transaction(
+        state.db,
+        lambda conn: service.accept_proposal(conn, state.cache, state.queue, principal, proposal_id),
+        what="an acceptance",
+    )
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead)
@@ -116,8 +119,9 @@ async def accept_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
 async def reject_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Reject a pending proposal (the project's organization, clients only)."""
     db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.reject_proposal(conn, principal, proposal_id)
+    return await run_transaction(
+        db, lambda conn: service.reject_proposal(conn, principal, proposal_id), what="a rejection"
+    )
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalRead)
@@ -125,5 +129,6 @@ async def reject_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, 
 async def withdraw_proposal(caller: SignedIn, proposal_id: ObjectId) -> dict[str, Any]:
     """Withdraw the caller's own pending proposal; a new one may be submitted afterwards."""
     db, principal = caller.state.db, caller.principal
-    async with db.transaction() as conn:
-        return await service.withdraw_proposal(conn, principal, proposal_id)
+    return await run_transaction(
+        db, lambda conn: service.withdraw_proposal(conn, principal, proposal_id), what="a withdrawal"
+    )

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from mercenary.security.principal import require_role
 from mercenary.skills import service
@@ -51,8 +51,12 @@ async def update_skill(skill_id: ObjectId, body: SkillUpdate, caller: SignedIn) 
     """Change a skill (admins only); `aliases`, when given, replaces the whole set."""
     state, principal = caller.state, caller.principal
     require_role(principal, "admin")
-    async with state.db.transaction() as conn:
-        return await service.update_skill(conn, state.cache, skill_id, body.changes())
+    changes = body.changes()
+    return await run_transaction(
+        state.db,
+        lambda conn: service.update_skill(conn, state.cache, skill_id, changes),
+        what="a skill update",
+    )
 
 
 @router.delete("/{skill_id}", status_code=204, response_class=Response)
@@ -61,6 +65,7 @@ async def delete_skill(skill_id: ObjectId, caller: SignedIn) -> Response:
     """Remove a skill (admins only), with its aliases and its links to profiles and projects."""
     state, principal = caller.state, caller.principal
     require_role(principal, "admin")
-    async with state.db.transaction() as conn:
-        await service.delete_skill(conn, state.cache, skill_id)
+    await run_transaction(
+        state.db, lambda conn: service.delete_skill(conn, state.cache, skill_id), what="a skill deletion"
+    )
     return Response(status_code=204)

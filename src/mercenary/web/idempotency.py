@@ -35,7 +35,7 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.idempotency.store import IdempotencyKeys, Stored
 from mercenary.security.principal import Principal
 from mercenary.state import AppState
@@ -141,8 +141,13 @@ class Idempotency:
         async with self.begin(state, scope, body) as once:
             if once.replay is not None:
                 return once.replay
-            async with state.db.transaction() as conn:
+
+            async def unit(conn: Connection) -> Response:
                 return await once.record(conn, status, await create(conn))
+
+            # Run again from the start when it failed transiently before COMMIT (DB-7): the
+            # record of the key is part of the same transaction, so it rolled back with the write.
+            return await run_transaction(state.db, unit, what="a creation")
 
 
 async def idempotency(request: Request, key: KeyHeader = None) -> Idempotency:

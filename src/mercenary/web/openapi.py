@@ -29,7 +29,8 @@ statuses and codes come from two places:
    ...)``: a role check's 403, conflicts' 409, a domain's own 404 and 422 codes, 401 and 503 of
    the auth use cases. The decorator only records the classes on the function.
 
-Responses a route declares itself (``responses=``) are kept as they are. The bearer scheme is
+Responses a route declares itself (``responses=``) are kept as they are. The responses that answer
+a new id carry OpenAPI ``links`` to the operations on it (:data:`LINKS`). The bearer scheme is
 documentation only: authentication stays in ``web/deps.py`` (``HTTPBearer`` would change its answers).
 ``tests/api/test_openapi_conformance.py`` sends generated requests to every operation and fails on
 any status, content type or body the document does not describe.
@@ -228,12 +229,96 @@ def describe(doc: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str, Any]
     return doc
 
 
+# OpenAPI links (SEC-2): where the id a write answers with leads, so that a client (and the stateful
+# fuzzer) can follow a creation to the operations on what it created. Keyed by the operation and
+# status that answer the id; each link names its target by method and path, and fills the target's
+# path parameter from the response body (or the request's path).
+V1 = "/api/v1"
+LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = {
+    ("post", f"{V1}/projects", "201"): {
+        "GetProject": ("get", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
+        "UpdateProject": ("patch", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
+        "DeleteProject": ("delete", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
+        "SubmitProposal": (
+            "post",
+            f"{V1}/projects/{{project_id}}/proposals",
+            {"project_id": "$response.body#/id"},
+        ),
+        "ListProposals": (
+            "get",
+            f"{V1}/projects/{{project_id}}/proposals",
+            {"project_id": "$response.body#/id"},
+        ),
+    },
+    ("post", f"{V1}/projects/{{project_id}}/proposals", "201"): {
+        "GetProposal": ("get", f"{V1}/proposals/{{proposal_id}}", {"proposal_id": "$response.body#/id"}),
+        "AcceptProposal": (
+            "post",
+            f"{V1}/proposals/{{proposal_id}}/accept",
+            {"proposal_id": "$response.body#/id"},
+        ),
+        "RejectProposal": (
+            "post",
+            f"{V1}/proposals/{{proposal_id}}/reject",
+            {"proposal_id": "$response.body#/id"},
+        ),
+        "WithdrawProposal": (
+            "post",
+            f"{V1}/proposals/{{proposal_id}}/withdraw",
+            {"proposal_id": "$response.body#/id"},
+        ),
+    },
+    ("post", f"{V1}/skills", "201"): {
+        "UpdateSkill": ("patch", f"{V1}/skills/{{skill_id}}", {"skill_id": "$response.body#/id"}),
+        "DeleteSkill": ("delete", f"{V1}/skills/{{skill_id}}", {"skill_id": "$response.body#/id"}),
+    },
+    ("post", f"{V1}/reviews", "201"): {
+        "RevieweeReviews": (
+            "get",
+            f"{V1}/users/{{user_id}}/reviews",
+            {"user_id": "$response.body#/reviewee_id"},
+        ),
+        "RevieweeRating": (
+            "get",
+            f"{V1}/users/{{user_id}}/rating",
+            {"user_id": "$response.body#/reviewee_id"},
+        ),
+    },
+    ("post", f"{V1}/auth/signup", "201"): {
+        "GetUser": ("get", f"{V1}/users/{{user_id}}", {"user_id": "$response.body#/user/id"}),
+        "GetProfile": (
+            "get",
+            f"{V1}/freelancers/{{user_id}}/profile",
+            {"user_id": "$response.body#/user/id"},
+        ),
+    },
+    ("put", f"{V1}/freelancers/{{user_id}}/profile", "200"): {
+        "GetProfile": ("get", f"{V1}/freelancers/{{user_id}}/profile", {"user_id": "$request.path.user_id"}),
+    },
+}
+
+
+def add_links(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with :data:`LINKS` on the responses they start from (targets by ``operationId``)."""
+    paths = doc["paths"]
+    for (method, path, status), links in LINKS.items():
+        response = paths[path][method]["responses"][status]
+        response["links"] = {
+            name: {
+                "operationId": paths[target_path][target_method]["operationId"],
+                "parameters": parameters,
+            }
+            for name, (target_method, target_path, parameters) in links.items()
+        }
+    return doc
+
+
 def install(app: FastAPI) -> None:
     """Serve the described document as ``app.openapi()`` (built on first use, then cached)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = describe(FastAPI.openapi(app), app.routes)
+            app.openapi_schema = add_links(describe(FastAPI.openapi(app), app.routes))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -69,10 +69,11 @@ class Mercenary:
             raise RuntimeError(f"`mercenary {' '.join(args)}` failed ({proc.returncode}):\n{tail}")
 
     def serve(
-        self, db_url: str, workers: int, cpu: int = SERVER_CPU
+        self, db_url: str, workers: int, cpu: int = SERVER_CPU, port: int | None = None
     ) -> tuple[subprocess.Popen[bytes], str, str]:
-        """Start the server pinned to ``cpu``; returns (process, base URL, pinning)."""
-        port = free_port()
+        """Start the server pinned to ``cpu`` on ``port`` (a free one when None); returns
+        (process, base URL, pinning)."""
+        port = port or free_port()
         args = [*self.argv, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         cmd, how = pinned(args, cpu)
         with log_file(self.state, "mercenary-serve").open("ab") as out:

@@ -39,6 +39,7 @@ from time import monotonic
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mercenary.db.deadline import WORK_DEADLINE
 from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN
 
 log = logging.getLogger("mercenary.web")
@@ -49,6 +50,12 @@ MAX_TICK_S = 0.25
 def tick(timeout_s: float) -> float:
     """How often the watcher looks: a twentieth of the deadline, between 5 ms and 0.25 s."""
     return min(max(timeout_s / 20, 0.005), MAX_TICK_S)
+
+
+def reserve(timeout_s: float) -> float:
+    """How long before the deadline a wait for a database lock gives up, so that the request still
+    answers ``database_busy`` itself: a tenth of the deadline, between two ticks and 0.5 s."""
+    return min(max(timeout_s / 10, 2 * tick(timeout_s)), 0.5)
 
 
 class DeadlineMiddleware:
@@ -66,6 +73,8 @@ class DeadlineMiddleware:
         self.slow = slow  # (method, path) -> whether the request gets slow_timeout_s
         self.slow_timeout_s = slow_timeout_s or timeout_s
         self.tick_s = tick(timeout_s)
+        self.reserve_s = reserve(timeout_s)
+        self.slow_reserve_s = reserve(self.slow_timeout_s)
         self._running: dict[asyncio.Task[object], float] = {}  # request task -> its deadline
         self._expired: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -88,10 +97,13 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
             return
         running = self._running
-        timeout_s = self.timeout_s
+        timeout_s, reserve_s = self.timeout_s, self.reserve_s
         if self.slow is not None and self.slow(scope["method"], scope["path"]):
-            timeout_s = self.slow_timeout_s
-        running[task] = monotonic() + timeout_s
+            timeout_s, reserve_s = self.slow_timeout_s, self.slow_reserve_s
+        deadline = monotonic() + timeout_s
+        running[task] = deadline
+        # Waits for a database lock give up a reserve before the deadline (db/deadline.py).
+        work = WORK_DEADLINE.set(deadline - reserve_s)
         if self._watcher is None:
             # In a context of its own: it outlives this request and must not carry its context
             # variables (the request's database clock, say) along.
@@ -129,5 +141,6 @@ class DeadlineMiddleware:
                 headers = {"Retry-After": "1", "Connection": "close"}
             await problem.response(detail, headers)(scope, receive, send)
         finally:
+            WORK_DEADLINE.reset(work)
             running.pop(task, None)
             self._expired.discard(task)

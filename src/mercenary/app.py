@@ -43,7 +43,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
-        publisher = app.state.metrics = Publisher(state.cache, state.db, state.limiter, state.overload)
+        publisher = app.state.metrics = Publisher(
+            state.cache, state.db, state.limiter, state.overload, state.queue
+        )
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)
         publisher.start()

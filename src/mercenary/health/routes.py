@@ -82,4 +82,5 @@ async def metrics(request: Request) -> Response:
     if not allowed(client.host if client else None, app_state.metrics_allow):
         raise HTTPException(404)
     app_state.metrics.publish()
+    await app_state.metrics.publish_queue()
     return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)

@@ -63,12 +63,12 @@ def test_a_ci_sized_audit_fills_every_slot_from_measurements(tmp_path: Path, sta
     art = out / "audit_artifacts"
 
     # The traffic profile: every endpoint of every run, with its rate and latency.
-    rows = list(csv.DictReader((art / "traffic_profile.csv").open()))
+    rows = list(csv.DictReader((art / "traffic_profile.csv").read_text().splitlines()))
     assert {r["scenario"] for r in rows} == {"read-heavy", "soak"}
     assert all(float(r["rps"]) > 0 and float(r["p95_ms"]) > 0 for r in rows)
 
     # Statements per request, counted by PostgreSQL, one request at a time; the N+1 check.
-    probes = list(csv.DictReader((art / "statements_per_request.csv").open()))
+    probes = list(csv.DictReader((art / "statements_per_request.csv").read_text().splitlines()))
     by_endpoint = {p["endpoint"]: p for p in probes}
     first = int(by_endpoint["GET /api/v1/users/me"]["statements"].split("/")[0])
     assert first >= 1  # a cold cache reads the user

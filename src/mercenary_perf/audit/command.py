@@ -95,7 +95,7 @@ def measure(a: argparse.Namespace) -> dict[str, Any]:
     per_scenario: dict[str, dict[str, Any]] = {}
     statements: Snapshot = {}
     with contextlib.ExitStack() as stack:
-        pg = Audited.start(a.state / "pg-audit", cpu=layout.data_cpu, log=log_file(a.state, "postgres-audit"))
+        pg = Audited.start(a.state / "pg", cpu=layout.data_cpu, log=log_file(a.state, "postgres-audit"))
         stack.callback(pg.stop)
         redis = Redis.start(a.state / "redis", cpu=layout.data_cpu, log=log_file(a.state, "redis"))
         stack.callback(redis.stop)

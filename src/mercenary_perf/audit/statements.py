@@ -170,7 +170,8 @@ class Audited(Postgres):
 
     def explain_on(self, on: bool) -> None:
         """Log every statement's plan (with ANALYZE and BUFFERS) from now on, or stop."""
-        self.psql(f"ALTER SYSTEM SET auto_explain.log_min_duration = {0 if on else -1}")
+        change = "SET auto_explain.log_min_duration = 0" if on else "RESET auto_explain.log_min_duration"
+        self.psql(f"ALTER SYSTEM {change}")  # reset: the cluster is the rig's too, without the module
         self.psql("SELECT pg_reload_conf()")
         time.sleep(0.2)  # backends read the reloaded file at their next command
 

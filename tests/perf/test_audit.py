@@ -156,20 +156,26 @@ def test_sequential_scans_and_n_plus_one_become_findings() -> None:
          "op": "<", "limit": 20, "scope": "extra"},
         {"requirement": "SLO-8", "metric": "p95_creep_ratio", "passed": False, "value": None,
          "op": "<", "limit": 1.25, "scope": "extra", "note": "no data"},
-    ], "overall": {"error_rate": 0.05}, "verdict": "UNRELIABLE", "generator": {"note": "lagging"},
+    ], "overall": {"error_rate": 0.05}, "verdict": "FAIL", "duration_s": 3600,
         "caches": {"hit_ratio": 0.5, "second_half": {"hit_ratio": 0.4}}}  # fmt: skip
+    short = {**report, "duration_s": 30, "caches": {}}
+    lagging = {**report, "verdict": "UNRELIABLE", "generator": {"note": "lagging"}}
     capacity = {"verdict": "UNREACHABLE", "database": {"busy_at_design": 300.0, "budget": 79}}
-    found = findings({"mixed": report}, top, {9: plan}, checked, [r.row() for r in probed], capacity)
+    runs = {"mixed": report, "soak": short, "stress": lagging}
+    found = findings(runs, top, {9: plan}, checked, [r.row() for r in probed], capacity)
     titles = {f.title: f.severity for f in found}
     assert titles["N+1 on GET /x"] == "Critical"
     assert titles["Sequential scan of projects in top statement #1"] == "Critical"
     assert titles["Sequential scans of the small table skills"] == "Low"
     assert titles["Slow statement #1"] == "High"
     assert titles["mixed: SLO-8 rss_growth_mb_per_h failed"] == "Critical"
-    assert titles["mixed: p95_creep_ratio not judged"] == "Low"
+    assert titles["mixed: p95_creep_ratio not judged"] == "Low"  # no figure
+    assert titles["soak: rss_growth_mb_per_h not judged"] == "Low"  # 30 s show warm-up, not a trend
     assert titles["mixed: 5.00% errors"] == "High"
-    assert titles["mixed: generator could not hold its schedule"] == "Medium"
-    assert titles["mixed: cache hit ratio 40%"] == "Medium"
+    assert titles["mixed: cache hit ratio 40%"] == "Medium"  # the second half's, not the whole run's
+    # A lagging generator measured itself: one finding saying so, none from its thresholds.
+    assert titles["stress: generator could not hold its schedule"] == "Medium"
+    assert not [t for t in titles if t.startswith("stress: SLO") or t == "stress: 5.00% errors"]
     assert titles["Database connections cap the target peak"] == "Critical"
     assert titles["51 statements per request on GET /x"] == "Medium"
     assert [f.id for f in found][:2] == ["PERF-001", "PERF-002"]

@@ -138,8 +138,8 @@ def _runs(reports: dict[str, dict[str, Any]]) -> list[Finding]:
                 Finding(
                     "Medium",
                     f"{name}: generator could not hold its schedule",
-                    f"{(report.get('generator') or {}).get('note')}; its {len(failed)} failed "
-                    "threshold(s) are not judged",
+                    f"{(report.get('generator') or {}).get('note')}; its thresholds are not judged "
+                    f"({len(failed)} failed)",
                     artifact,
                     "rerun within the generator's ceiling (mercenary-perf selfcheck), on a quiet machine",
                 )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mercenary_perf.audit.analysis import sentinel, short_site
+from mercenary_perf.audit.analysis import capacity, sentinel, short_site
 from mercenary_perf.audit.findings import findings, scans
 from mercenary_perf.audit.probes import Probe, Probed, n_plus_one
 from mercenary_perf.audit.statements import Statement, delta, logged_plans, merge
@@ -198,3 +198,10 @@ def test_the_sentinel_verdict_reads_the_service_log(tmp_path: Path) -> None:
     assert sentinel(log, log.stat().st_size)["growing"] is None  # nothing after that offset
     assert short_site("/usr/lib/python3.11/asyncio/runners.py:118") == "asyncio/runners.py:118"
     assert short_site("/home/x/src/mercenary/app.py:3") == "mercenary/app.py:3"
+
+
+def test_a_lagging_stress_run_is_no_knee_for_the_plan(tmp_path: Path) -> None:
+    stress = {"verdict": "UNRELIABLE", "extra": {"knee_rps": 40.0}, "steps": [{"rate": 40.0, "passed": True}]}
+    result = capacity({"stress": stress}, 30.0, 200, tmp_path)
+    assert "UNRELIABLE and left out" in result["error"]
+    assert (tmp_path / "capacity_plan.md").read_text().startswith("# Capacity plan\n\nNot computed: ")

@@ -150,12 +150,20 @@ def capacity(
 ) -> dict[str, Any]:
     """The planner's plan from this run's reports (``mercenary-perf capacity``'s model), written as
     Markdown and JSON; on missing figures, the planner's reason."""
-    chosen = [(f"postgres-{n}.json", r) for n, r in reports.items() if n != "soak"]
+    # A stress run whose generator lagged has no knee of the service's (the planner would take it).
+    chosen = [
+        (f"postgres-{n}.json", r)
+        for n, r in reports.items()
+        if n != "soak" and not (n == "stress" and r.get("verdict") == "UNRELIABLE")
+    ]
     try:
         figures = read_figures(chosen)
     except CapacityInputError as exc:
-        (out / "capacity_plan.md").write_text(f"# Capacity plan\n\nNot computed: {exc}\n")
-        return {"error": str(exc)}
+        lagged = (reports.get("stress") or {}).get("verdict") == "UNRELIABLE"
+        skipped = " (the stress run was UNRELIABLE and left out)" if lagged else ""
+        reason = f"{exc}{skipped}"
+        (out / "capacity_plan.md").write_text(f"# Capacity plan\n\nNot computed: {reason}\n")
+        return {"error": reason}
     result = plan(figures, Params(peak_rps=peak, max_connections=max_connections))
     (out / "capacity_plan.md").write_text(capacity_markdown(result))
     (out / "capacity_plan.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,14 +152,29 @@ def test_sequential_scans_and_n_plus_one_become_findings() -> None:
     assert checked[0]["n_plus_one"] and checked[0]["extra_statements"] == 45
     top = [{"queryid": 9, "query": "SELECT * FROM projects", "calls": 3, "mean_ms": 150.0,
             "max_ms": 900.0, "total_ms": 450.0}]  # fmt: skip
-    report = {"thresholds": [
+    thresholds: list[dict[str, object]] = [
         {"requirement": "SLO-8", "metric": "rss_growth_mb_per_h", "passed": False, "value": 55.0,
          "op": "<", "limit": 20, "scope": "extra"},
         {"requirement": "SLO-8", "metric": "p95_creep_ratio", "passed": False, "value": None,
          "op": "<", "limit": 1.25, "scope": "extra", "note": "no data"},
-    ], "overall": {"error_rate": 0.05}, "verdict": "FAIL", "duration_s": 3600,
-        "caches": {"hit_ratio": 0.5, "second_half": {"hit_ratio": 0.4}}}  # fmt: skip
-    short = {**report, "duration_s": 30, "caches": {}}
+    ]  # fmt: skip
+    report: dict[str, Any] = {"thresholds": thresholds, "overall": {"error_rate": 0.05}, "verdict": "FAIL",
+                              "duration_s": 3600, "caches": {"hit_ratio": 0.5, "second_half": {"hit_ratio": 0.4}}}  # fmt: skip
+    goodput = {
+        "requirement": "SLO-4",
+        "metric": "goodput",
+        "passed": False,
+        "value": 20.0,
+        "op": ">=",
+        "limit": 990,
+    }
+    short = {
+        **report,
+        "duration_s": 30,
+        "caches": {},
+        "requested": {"rate": 20},
+        "thresholds": [*thresholds, goodput],
+    }
     lagging = {**report, "verdict": "UNRELIABLE", "generator": {"note": "lagging"}}
     capacity = {"verdict": "UNREACHABLE", "database": {"busy_at_design": 300.0, "budget": 79}}
     runs = {"mixed": report, "soak": short, "stress": lagging}
@@ -171,6 +187,7 @@ def test_sequential_scans_and_n_plus_one_become_findings() -> None:
     assert titles["mixed: SLO-8 rss_growth_mb_per_h failed"] == "Critical"
     assert titles["mixed: p95_creep_ratio not judged"] == "Low"  # no figure
     assert titles["soak: rss_growth_mb_per_h not judged"] == "Low"  # 30 s show warm-up, not a trend
+    assert titles["soak: goodput not judged at 20 req/s"] == "Low"  # 990 req/s was never asked for
     assert titles["mixed: 5.00% errors"] == "High"
     assert titles["mixed: cache hit ratio 40%"] == "Medium"  # the second half's, not the whole run's
     # A lagging generator measured itself: one finding saying so, none from its thresholds.

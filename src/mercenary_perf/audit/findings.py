@@ -145,7 +145,19 @@ def _runs(reports: dict[str, dict[str, Any]]) -> list[Finding]:
                 )
             )
             continue
+        asked = float((report.get("requested") or {}).get("rate") or 0)
         for t in failed:
+            if t.get("metric") == "goodput" and float(t.get("limit") or 0) > asked:
+                out.append(
+                    Finding(
+                        "Low",
+                        f"{name}: goodput not judged at {asked:g} req/s",
+                        f"the threshold asks {t.get('op')} {t.get('limit')} req/s; the run asked {asked:g}",
+                        artifact,
+                        "run the scenario at its own rate for a throughput verdict",
+                    )
+                )
+                continue
             soak_figure = t.get("metric") in ("rss_growth_mb_per_h", "p95_creep_ratio")
             short = float(report.get("duration_s") or 0) < MIN_SOAK_S
             if soak_figure and (t.get("value") is None or short):

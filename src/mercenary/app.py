@@ -49,7 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state.mercenary = await AppState.open(settings)
         publisher = app.state.metrics = Publisher(
-            state.cache, state.db, state.limiter, state.overload, breakers=(state.blobs.breaker,)
+            state.cache,
+            state.db,
+            state.limiter,
+            state.overload,
+            state.queue,
+            breakers=(state.blobs.breaker,),
         )
         app.state.metrics_allow = networks(settings.METRICS_ALLOW)
         observe_statements(DB_STATEMENT_DURATION.observe)

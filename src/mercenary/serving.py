@@ -191,15 +191,18 @@ def metrics_dir(workers: int) -> tuple[Path | None, str | None]:
     """Point ``PROMETHEUS_MULTIPROC_DIR`` at a directory for ``workers`` processes (before they
     start): (a directory created here, to remove at exit, or None; what was done, or None).
 
-    A directory named by the environment is emptied of the previous run's files (a scrape would
-    add them to this run's counters). One process needs none: its values stay in memory.
+    A directory named by the environment is emptied of the files of processes no longer running
+    (a previous run's: a scrape would add them to this run's counters); those of live processes,
+    such as job workers started first with the same directory, stay. One process needs none: its
+    values stay in memory.
     """
     named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if named:
         folder = Path(named)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):
-            stale.unlink()
+            if not _running(stale.stem.rpartition("_")[2]):
+                stale.unlink()
         return None, f"metrics of every worker in {folder}"
     if workers <= 1:
         return None, None
@@ -208,6 +211,19 @@ def metrics_dir(workers: int) -> tuple[Path | None, str | None]:
     created = Path(tempfile.mkdtemp(prefix="mercenary-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(created)
     return created, f"metrics of {workers} workers in {created}"
+
+
+def _running(pid: str) -> bool:
+    """Whether ``pid`` (a metrics file's name ends with its writer's) is a live process."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 class IdleLightProtocol(HttpToolsProtocol):

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mercenary_perf import scenarios
+from mercenary_perf.audit.command import add_audit_parser
 from mercenary_perf.capacity.command import add_capacity_parser
 from mercenary_perf.chaos.command import add_chaos_parser
 from mercenary_perf.closed import WRK_MISSING, run_wrk, wrk_available
@@ -249,12 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_capacity_parser(sub)
     add_chaos_parser(sub)
     add_topology_parser(sub)
+    add_audit_parser(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``mercenary-perf``."""
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)[1:]
     code: int = args.func(args)
     return code
 

@@ -1,5 +1,7 @@
 """The real service for the deploy checks: ``mercenary serve --workers 2`` on a free loopback port
-(so its metrics go through the multiprocess files), on a migrated SQLite file."""
+(so its metrics go through the multiprocess files), on a migrated SQLite file, and a job worker
+(``mercenary worker``, the jobs of ``tests/support/jobs.py``) started first with the same metrics
+directory, as on one host."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
 from tests.support.metrics import samples
 
 BIN = Path(sys.executable).parent
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Served:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
 
     @property
     def url(self) -> str:
@@ -59,22 +63,42 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("served")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'served.db'}", "MERCENARY_ENV": "development"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # serve makes its own for two workers
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'served.db'}",
+        "MERCENARY_ENV": "development",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),  # shared by the API and the job worker
+    }
+    for name in [k for k in env if k.startswith(("QUEUE_", "REDIS_", "CACHE_"))]:
+        del env[name]  # the embedded queue beside the database
     subprocess.run([BIN / "mercenary", "migrate"], env=env, check=True, capture_output=True)
-    port = free_port()
-    log = folder / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [BIN / "mercenary", "serve", "--port", str(port), "--workers", "2"],
+    (folder / "metrics").mkdir()
+    worker_log = folder / "worker.log"
+    with worker_log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "mercenary.cli", "worker", "--module", "tests.support.jobs"],
+            cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Served(port, proc, log)
+    port = free_port()
+    log = folder / "serve.log"
     try:
-        wait_until(lambda: http_ok(f"{server.url}/health"), 60, "serve", proc)
-        wait_until(server.ready, 30, "workers", proc)
-        yield server
+        wait_until(lambda: "running" in worker_log.read_text(), 30, "job worker", worker)
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [BIN / "mercenary", "serve", "--port", str(port), "--workers", "2"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        server = Served(port, proc, log, env)
+        try:
+            wait_until(lambda: http_ok(f"{server.url}/health"), 60, "serve", proc)
+            wait_until(server.ready, 30, "workers", proc)
+            yield server
+        finally:
+            stop(proc)
     finally:
-        stop(proc)
+        stop(worker)

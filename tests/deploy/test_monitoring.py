@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,15 @@ from typing import Any
 import orjson
 import pytest
 import yaml
+from prometheus_client.samples import Sample
 
+from mercenary.backends.queue.brokers import open_broker
+from mercenary.backends.queue.client import build_message
+from mercenary.settings import Settings
 from mercenary_perf.rig.procs import free_port, http_ok, stop, wait_until
 from tests.deploy.conftest import DEPLOY, Served
 from tests.deploy.promql import PROMETHEUS_OWN, metric_names
+from tests.support.jobs import POISON, RECORD_HIGH
 from tests.support.metrics import total
 
 RULES = DEPLOY / "prometheus" / "alerts.yml"
@@ -46,7 +52,7 @@ def promtool(*args: str) -> str:
 
 def test_promtool_checks_the_config_and_the_rules() -> None:
     assert "SUCCESS" in promtool("check", "config", "prometheus.yml")
-    assert "4 rules found" in promtool("check", "rules", "alerts.yml")
+    assert "5 rules found" in promtool("check", "rules", "alerts.yml")
 
 
 def test_every_alert_fires_in_promtool_unit_tests() -> None:
@@ -73,7 +79,54 @@ def test_promql_names_are_read_right() -> None:
     assert metric_names('sum(up{job="x"}) > bool 0 and c_total offset 5m') == {"up", "c_total"}
 
 
-def test_dashboards_and_alerts_read_only_exported_metrics(served: Served) -> None:
+@pytest.fixture(scope="module")
+def jobs_ran(served: Served) -> dict[str, list[Sample]]:
+    """Four jobs through the real worker: three that succeed, one that fails (and is retried);
+    the scrape once the worker has run them all and failed the poisoned one at least once."""
+    settings = Settings(DATABASE_URL=served.env["DATABASE_URL"], MERCENARY_ENV="development")
+    broker: Any = open_broker(settings)
+    folder = served.log.parent / "jobs"
+    folder.mkdir()
+    try:
+        for _ in range(3):
+            broker.enqueue(build_message(RECORD_HIGH, {"folder": str(folder)}, str(uuid.uuid4())))
+        broker.enqueue(build_message(POISON, {"folder": str(folder)}, str(uuid.uuid4())))
+    finally:
+        broker.close()
+
+    def done() -> bool:
+        found = served.metrics()
+        ran = total(found, "job_duration_seconds_count", job_name="tests.record_high") == 3
+        return ran and total(found, "job_failures_total", job_name="tests.poison") >= 1
+
+    wait_until(done, 30, "the jobs' series")
+    return served.metrics()
+
+
+def test_a_real_worker_exports_the_job_series(jobs_ran: dict[str, list[Sample]]) -> None:
+    found = jobs_ran
+    # Every attempt is timed, per job: the three records and the poisoned one's failed attempts.
+    assert total(found, "job_duration_seconds_count", job_name="tests.record_high") == 3
+    assert 0 < total(found, "job_duration_seconds_sum", job_name="tests.record_high") < 5
+    failed = total(found, "job_failures_total", job_name="tests.poison")
+    assert failed >= 1
+    assert total(found, "job_duration_seconds_count", job_name="tests.poison") >= failed
+    assert total(found, "job_failures_total", job_name="tests.record_high") == 0
+    # The wait for a worker, per priority queue: started within the worker's polling interval.
+    assert total(found, "queue_wait_seconds_count", queue="high") == 3
+    assert 0 <= total(found, "queue_wait_seconds_sum", queue="high") < 3 * 5
+    assert total(found, "queue_wait_seconds_bucket", queue="high", le="+Inf") == 3
+    assert total(found, "queue_wait_seconds_count", queue="default") >= 1
+    # The depth of every priority, read from the broker by the API: nothing high is left.
+    depths = {s.labels["queue"]: s.value for s in found["queue_depth"]}
+    assert set(depths) == {"high", "default", "low"}
+    assert depths["high"] == 0
+    assert depths["low"] == 0
+
+
+def test_dashboards_and_alerts_read_only_exported_metrics(
+    served: Served, jobs_ran: dict[str, list[Sample]]
+) -> None:
     # A cached read, so that the cache series (labelled by kind) have samples.
     signup = {"email": "ops@example.com", "password": "a long password", "name": "Ops", "role": "client"}
     token = served.post("/api/v1/auth/signup", {**signup, "organization": "Ops"})["access_token"]

@@ -136,3 +136,16 @@ async def test_rows_of_unknown_jobs_stay_put(sqlite_url: str) -> None:
         assert await state.queue.depth("low") == 0
     finally:
         await state.close()
+
+
+def test_a_jobs_wait_counts_from_when_it_was_due() -> None:
+    from mercenary.backends.queue.client import build_message
+    from mercenary.worker.metrics import waited_s
+
+    message = build_message(JobSpec("tests.wait"), {}, "m1")
+    created = message.message_timestamp
+    assert waited_s(message, created + 1_500) == 1.5
+    assert waited_s(message, created - 10) == 0.0  # clocks apart: never a negative wait
+    # A retry is due after its backoff: the backoff is not time spent waiting for a worker.
+    retried = message.copy(options={**message.options, "eta": created + 60_000})
+    assert waited_s(retried, created + 60_250) == 0.25

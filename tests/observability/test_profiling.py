@@ -156,7 +156,16 @@ async def test_the_memory_sentinel_names_the_site_that_grows(log_stream: io.Stri
         for _ in range(4):
             leak_some()
             await asyncio.sleep(0.1)
-        await asyncio.sleep(0.25)
+
+        def grown() -> bool:  # a report taken after the rounds (the comparison runs in a thread)
+            lines = [orjson.loads(line) for line in log_stream.getvalue().splitlines()]
+            growth = [r["growth"] for r in lines if r["logger"] == "mercenary.memory" and r["growth"]]
+            return bool(growth) and growth[-1][0]["grew_kib"] >= 2 * 500 * 2 / 1.1
+
+        for _ in range(50):
+            if grown():
+                break
+            await asyncio.sleep(0.1)
     finally:
         await sentinel.stop()
         LEAK.clear()

@@ -70,11 +70,14 @@ def test_serve_gives_several_workers_a_fresh_directory(
             shutil.rmtree(created)
     named = tmp_path / "metrics"
     named.mkdir()
-    (named / "counter_123.db").write_bytes(b"old run")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    (named / f"counter_{int(gone.stdout)}.db").write_bytes(b"old run")
+    (named / f"histogram_{os.getpid()}.db").write_bytes(b"a job worker started first")
     (named / "keep.txt").write_text("not ours")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(named))
     assert metrics_dir(1) == (None, f"metrics of every worker in {named}")
-    assert sorted(p.name for p in named.iterdir()) == ["keep.txt"]  # the last run's values are gone
+    # The last run's values are gone; a live process's (a job worker sharing the folder) stay.
+    assert sorted(p.name for p in named.iterdir()) == [f"histogram_{os.getpid()}.db", "keep.txt"]
 
 
 def test_a_scrape_sums_every_workers_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -131,4 +131,5 @@ async def metrics(request: Request) -> Response:
         for name in WORKER_BREAKERS:
             BREAKER_STATE.labels(name).set(recorded.get(name, {}).get("level", 0))
     app_state.metrics.publish()
+    await app_state.metrics.publish_queue()
     return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)

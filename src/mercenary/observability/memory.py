@@ -58,7 +58,11 @@ class MemorySentinel:
         baseline = tracemalloc.take_snapshot()
         while True:
             await asyncio.sleep(self.interval_s)
-            sites = growth(baseline, tracemalloc.take_snapshot(), self.top)
+            now = tracemalloc.take_snapshot()
+            # Comparing snapshots is pure Python over every traced block: in a thread, the event
+            # loop keeps serving between its steps (measured: read p95 24 -> 922 ms at 18 req/s
+            # with a 5 s interval when it ran on the loop).
+            sites = await asyncio.to_thread(growth, baseline, now, self.top)
             traced, peak = tracemalloc.get_traced_memory()
             log.warning(
                 "memory sentinel: %.1f MiB traced (peak %.1f), top growth since start",

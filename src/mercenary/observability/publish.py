@@ -28,11 +28,16 @@ from mercenary.backends.ratelimit import RateLimiter
 from mercenary.observability import registry
 
 INTERVAL_S = 5.0
+QUEUE_TIMEOUT_S = 1.0
 CGROUP_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
 
 
 class Pooled(Protocol):
     def pool_usage(self) -> tuple[int, int]: ...
+
+
+class Queued(Protocol):
+    async def depths(self) -> dict[str, int]: ...
 
 
 class Shedding(Protocol):
@@ -80,8 +85,8 @@ class ProcessSeries:
 
 
 class Publisher:
-    """Copies one app's cache counters, pool usage, breaker states, shed requests (and,
-    multiprocess, process figures) into the exported series."""
+    """Copies one app's cache counters, pool usage, breaker states, shed requests, the job
+    queue's depth (and, multiprocess, process figures) into the exported series."""
 
     def __init__(
         self,
@@ -89,6 +94,7 @@ class Publisher:
         db: Pooled,
         limiter: RateLimiter | None = None,
         overload: Shedding | None = None,
+        queue: Queued | None = None,
         breakers: Sequence[CircuitBreaker] = (),
     ) -> None:
         self.cache = cache
@@ -96,6 +102,7 @@ class Publisher:
         self.db = db
         self.limiter = limiter
         self.overload = overload
+        self.queue = queue
         self._seen: dict[tuple[str, str], int] = {}
         self._series = {
             "hits": registry.CACHE_HITS,
@@ -146,6 +153,18 @@ class Publisher:
         if self._process is not None:
             self._process.publish()
 
+    async def publish_queue(self) -> None:
+        """Read every priority's depth from the broker (bounded by :data:`QUEUE_TIMEOUT_S`); while
+        the broker does not answer the gauges keep their last values and the scrape goes on."""
+        if self.queue is None:
+            return
+        try:
+            depths = await asyncio.wait_for(self.queue.depths(), QUEUE_TIMEOUT_S)
+        except Exception:  # the queue's own health shows on /ready; a scrape must not fail for it
+            return
+        for queue, depth in depths.items():
+            registry.QUEUE_DEPTH.labels(queue).set(depth)
+
     def start(self) -> None:
         """Publish every :data:`INTERVAL_S` in the background: with several workers, a scrape is
         answered by one of them and must find the others' figures in the shared files."""
@@ -155,6 +174,7 @@ class Publisher:
     async def _loop(self) -> None:
         while True:
             self.publish()
+            await self.publish_queue()
             await asyncio.sleep(INTERVAL_S)
 
     async def stop(self) -> None:

@@ -5,12 +5,9 @@ before it is imported, in a memory-mapped file per process that a scrape of any 
 (``exposition.py``). ``mercenary serve --workers N`` sets that directory, so every series below is
 correct whichever worker answers the scrape.
 
-Systems not built yet add their series here with :func:`counter`, :func:`gauge` and
-:func:`histogram` when they are wired, under these names (documented in docs/observability.md, and
-left out until something real feeds them: an exported series that is always zero would be a lie):
-
-- ``queue_depth{queue}``, ``queue_wait_seconds{queue}`` (histogram), ``job_duration_seconds{job}``
-  (histogram), ``job_failures_total{job}``.
+The job series are written by the worker processes (``worker/metrics.py``): with the same
+``PROMETHEUS_MULTIPROC_DIR`` as ``mercenary serve`` on their host, a scrape of the API shows them.
+The queue's depth is read from the broker by the API itself, so it shows while no worker runs.
 """
 
 from __future__ import annotations
@@ -27,6 +24,8 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 # Request latency buckets around the SLOs (p95 < 300 ms): fine below 100 ms, coarse above 1 s.
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
 # One statement: an OLTP read takes tens of microseconds on SQLite, a few hundred on PostgreSQL.
+# A job's wait for a worker (the alert fires past 2 s) and its run (from a mail to a PDF render).
+JOB_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 STATEMENT_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.8, 2.0)
 
 
@@ -40,12 +39,13 @@ def counter(name: str, documentation: str, labels: Sequence[str] = ()) -> Counte
     return Counter(name, documentation, labels)
 
 
-GaugeMode = Literal["livesum", "liveall", "livemax"]
+GaugeMode = Literal["livesum", "liveall", "livemax", "livemostrecent"]
 
 
 def gauge(name: str, documentation: str, labels: Sequence[str] = (), *, mode: GaugeMode = "livesum") -> Gauge:
     """A gauge; ``mode`` says how worker processes combine (``livesum``: the sum over live ones;
-    ``liveall``: one series per live process, labelled ``pid``; ``livemax``)."""
+    ``liveall``: one series per live process, labelled ``pid``; ``livemax``; ``livemostrecent``: the
+    value a live process set last)."""
     return Gauge(name, documentation, labels, multiprocess_mode=mode)
 
 
@@ -93,4 +93,25 @@ MEMORY_LIMIT = gauge(
     "memory_limit_bytes",
     "The memory this instance may use: its cgroup's limit, else the machine's RAM.",
     mode="livemax",
+)
+QUEUE_DEPTH = gauge(
+    "queue_depth",
+    "Jobs waiting, delayed or running, per priority queue (read from the broker by the API).",
+    ("queue",),
+    mode="livemostrecent",
+)
+QUEUE_WAIT = histogram(
+    "queue_wait_seconds",
+    "Time from a job's enqueue (or its retry's due time) to a worker starting it, per priority queue.",
+    ("queue",),
+    buckets=JOB_BUCKETS,
+)
+JOB_DURATION = histogram(
+    "job_duration_seconds",
+    "Run time of one attempt of a job, failed or not, per job name.",
+    ("job_name",),  # not "job": Prometheus's own target label, which would rename it exported_job
+    buckets=JOB_BUCKETS,
+)
+JOB_FAILURES = counter(
+    "job_failures", "Attempts of a job that raised, per job name (retried or not).", ("job_name",)
 )

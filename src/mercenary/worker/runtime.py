@@ -26,6 +26,7 @@ from mercenary.observability import tracing
 from mercenary.settings import Settings
 from mercenary.state import AppState
 from mercenary.worker.dead_letters import DeadLetters
+from mercenary.worker.metrics import JobMetrics
 from mercenary.worker.registry import bind, load
 from mercenary.worker.relay import relay_forever
 
@@ -44,6 +45,7 @@ def build_broker(settings: Settings, state: AppState, modules: Iterable[str] = (
             TimeLimit(),  # a run longer than its job's lease is aborted, then retried
             ShutdownNotifications(),
             CurrentMessage(),
+            JobMetrics(),  # wait, run time and failures of every attempt (OBS-1)
             # "after" hooks run in reverse order: Retries gives its verdict (retry later, or
             # failed for good) before DeadLetters reads it.
             DeadLetters(state),

@@ -90,6 +90,7 @@ def run_one(
             server_pid=proc.pid,
             seed=a.seed,
             idle_connections=a.idle_connections,
+            extra=dict(getattr(a, "scenario_extra", None) or {}),  # e.g. stress's target_peak (audit)
         )
         halfway: list[dict[str, Any] | None] = []
         timer = threading.Timer(

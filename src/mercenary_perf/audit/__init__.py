@@ -1,0 +1,1 @@
+"""The performance and scalability audit (PERF-5): ``mercenary-perf audit``."""

@@ -222,3 +222,19 @@ async def test_unreadable_forms_are_refused(client: httpx.AsyncClient) -> None:
     assert not_utf8.status_code == 400
     empty = await client.post("/login", data={"csrf": token, "email": "", "password": ""})
     assert empty.status_code == 422 and "E-mail" in empty.text
+
+
+async def test_a_profile_links_its_pdf_export(app: FastAPI) -> None:
+    async with browser(app) as fran, browser(app) as visitor:
+        await page_signup(fran, "fran@example.com", role="freelancer")
+        token = {"authorization": f"Bearer {fran.cookies['mercenary_access']}"}
+        me = (await fran.get("/api/v1/users/me", headers=token)).json()["id"]
+        body = {"headline": "Billing systems", "hourly_rate": 90}
+        assert (
+            await fran.put(f"/api/v1/freelancers/{me}/profile", json=body, headers=token)
+        ).status_code == 200
+        page = await visitor.get(f"/freelancers/{me}")
+        link = f'<a href="/api/v1/freelancers/{me}/profile.pdf" rel="nofollow" download>'
+        assert page.status_code == 200 and link in page.text
+        export = await fran.get(f"/api/v1/freelancers/{me}/profile.pdf", headers=token)
+        assert export.status_code == 202 and export.headers["retry-after"] == "1"  # the worker renders it

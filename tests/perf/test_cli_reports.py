@@ -94,6 +94,18 @@ def test_browse_follows_cursors_and_flags_missing_routes(
     assert report["endpoints"]["GET /api/v1/projects/{id}"]["missing"] is True
 
 
+def test_pages_browse_without_next_links_sends_the_plain_page(
+    trivial: ServerThread, seeded_db: str, tmp_path: Path
+) -> None:
+    code = main(["run", "pages-browse", "--base-url", trivial.url, "--db-url", seeded_db, "--rate", "20",
+                 "--duration", "1", "--out", str(tmp_path)])  # fmt: skip
+    report = read_json(tmp_path / "pages-browse.json")
+    assert code == 0, report["thresholds"]
+    assert any("no next-page link" in n for n in report["notes"])
+    assert "GET /?cursor" not in report["endpoints"]  # sent as the plain page instead
+    assert sum(e["count"] for e in report["endpoints"].values()) == 20
+
+
 async def test_dataset_reader_and_urls(seeded_db: str) -> None:
     ds = await load_sqlite(seeded_db, 1000)
     assert ds.counts() == {

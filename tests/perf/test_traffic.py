@@ -11,6 +11,7 @@ from pathlib import Path
 from mercenary_perf.cli import main
 from mercenary_perf.data import load_dataset
 from mercenary_perf.report.schema import read_json
+from mercenary_perf.scenarios.pages_browse import PAGE_ENDPOINTS, next_params
 
 PATCH = "PATCH /api/v1/projects/{id}"
 BID = "POST /api/v1/projects/{id}/proposals"
@@ -58,3 +59,26 @@ async def test_the_sample_knows_bids_and_editable_projects(demo_service: tuple[s
     assert sum(map(len, ds.live_bids.values())) > 0  # the demo seed's live proposals
     assert ds.editable and all(ds.editable.values())
     assert len(ds.public_ids) > len(ds.open_projects())  # closed projects are public too
+
+
+def test_pages_browse_follows_next_links_of_the_real_market(
+    demo_service: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, db_url = demo_service
+    args = ["run", "pages-browse", "--base-url", base_url, "--db-url", db_url, "--rate", "40",
+            "--duration", "2", "--out", str(tmp_path)]  # fmt: skip
+    main(args)
+    report = read_json(tmp_path / "pages-browse.json")
+    endpoints = report["endpoints"]
+    assert set(endpoints) == set(PAGE_ENDPOINTS)  # plain, searches, skill filters and next pages
+    for name, seen in endpoints.items():
+        assert seen["statuses"] == {"200": seen["count"]}, (name, seen["statuses"])
+    assert sum(e["count"] for e in endpoints.values()) == 80
+    assert report["overall"]["errors"] == 0
+    assert not [n for n in report["notes"] if "next-page" in n or "no project text" in n]
+
+
+def test_next_links_are_read_from_the_page() -> None:
+    page = '<nav><a href="/?q=data+api&amp;skills=python&amp;cursor=AbC-_1" rel="next">Next page</a></nav>'
+    assert next_params(page) == {"q": "data api", "skills": "python", "cursor": "AbC-_1"}
+    assert next_params("<nav><span></span></nav>") is None

@@ -6,6 +6,7 @@ from mercenary_perf.scenarios import (
     auth_burst,
     browse,
     mixed,
+    pages_browse,
     read_heavy,
     smoke,
     soak,
@@ -18,7 +19,19 @@ from mercenary_perf.scenarios.base import Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     m.SCENARIO.name: m.SCENARIO
-    for m in (smoke, browse, submit_proposal, auth_burst, read_heavy, write_heavy, mixed, spike, stress, soak)
+    for m in (
+        smoke,
+        browse,
+        submit_proposal,
+        auth_burst,
+        read_heavy,
+        write_heavy,
+        mixed,
+        spike,
+        stress,
+        soak,
+        pages_browse,
+    )
 }
 
 

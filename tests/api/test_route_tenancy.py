@@ -219,6 +219,10 @@ PROBES = [
     Probe("GET", "/projects/{project_id}", "/projects/{closed}", 200, 200, page=True, unseen=(BID,)),
     Probe("GET", "/freelancers/{user_id}", "/freelancers/{alice}", 404, 404, page=True),
     Probe("GET", "/freelancers/{user_id}", "/freelancers/{fred}", 200, 200, page=True),
+    # The page's PDF download: a client has no profile to show, whoever asks.
+    Probe(
+        "GET", "/freelancers/{user_id}/profile.pdf", "/freelancers/{alice}/profile.pdf", 404, 404, page=True
+    ),
     Probe(
         "POST",
         "/projects/{project_id}/proposals",

@@ -64,7 +64,7 @@ async def test_sign_up_browse_bid_and_accept_in_a_browser(page_server: str, tmp_
             await visitor.goto(f"{base}/freelancers/{freelancer_id}")
             assert await visitor.locator("h2", has_text="Reviews").count() == 1
             pdf = visitor.get_by_role("link", name="Download this profile as a PDF")
-            assert await pdf.get_attribute("href") == f"/api/v1/freelancers/{freelancer_id}/profile.pdf"
+            assert await pdf.get_attribute("href") == f"/freelancers/{freelancer_id}/profile.pdf"
             await visitor.screenshot(path=figures / "profile.png")
 
             client = await (await browser.new_context(viewport=PHONE)).new_page()

@@ -234,7 +234,24 @@ async def test_a_profile_links_its_pdf_export(app: FastAPI) -> None:
             await fran.put(f"/api/v1/freelancers/{me}/profile", json=body, headers=token)
         ).status_code == 200
         page = await visitor.get(f"/freelancers/{me}")
-        link = f'<a href="/api/v1/freelancers/{me}/profile.pdf" rel="nofollow" download>'
+        link = f'<a href="/freelancers/{me}/profile.pdf" rel="nofollow">'
         assert page.status_code == 200 and link in page.text
+        # A visitor follows it: a page that asks again by itself while the worker renders ...
+        pending = await visitor.get(f"/freelancers/{me}/profile.pdf")
+        assert pending.status_code == 202 and pending.headers["retry-after"] == "1"
+        assert pending.headers["content-type"].startswith("text/html")
+        assert (
+            '<meta http-equiv="refresh" content="1">' in pending.text and "Preparing the PDF" in pending.text
+        )
         export = await fran.get(f"/api/v1/freelancers/{me}/profile.pdf", headers=token)
         assert export.status_code == 202 and export.headers["retry-after"] == "1"  # the worker renders it
+        # ... then, once rendered, the same file the API serves.
+        from mercenary.profiles.jobs import render_pdf
+
+        await render_pdf(app.state.mercenary, me)
+        done = await visitor.get(f"/freelancers/{me}/profile.pdf")
+        assert done.status_code == 200 and done.content.startswith(b"%PDF")
+        assert done.headers["content-disposition"] == f'attachment; filename="profile-{me}.pdf"'
+        api = await fran.get(f"/api/v1/freelancers/{me}/profile.pdf", headers=token)
+        assert api.content == done.content
+        assert (await visitor.get("/freelancers/999999/profile.pdf")).status_code == 404

@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from markupsafe import Markup
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from mercenary.db.keyset import Keyset
 from mercenary.errors import EmptySearchError
 from mercenary.pages import assets
 from mercenary.pages.render import IMMUTABLE_HEADERS, PageRoute, env, problem_page, render, visitor_page
 from mercenary.pages.session import PageSession, page_session
+from mercenary.profiles import pdf
 from mercenary.profiles import service as profiles
 from mercenary.projects import listing
 from mercenary.projects import service as projects
@@ -174,6 +175,32 @@ async def profile(session: Session, user_id: ObjectId) -> Response:
         rating=rating,
         reviews=latest.items,
         reviewers=reviewers,
+    )
+
+
+@router.get("/freelancers/{user_id}/profile.pdf")
+async def profile_pdf(session: Session, user_id: ObjectId) -> Response:
+    """The profile as a PDF, for whoever may see the profile page: the file the API serves
+    (``GET /api/v1/freelancers/{id}/profile.pdf``). While a worker renders it, a page that asks
+    again by itself after ``Retry-After``."""
+    state = session.state
+    found = await pdf.open_file(state.db, state.queue, state.blobs, user_id)
+    if found is None:
+        name = (await profiles.get_profile(state.db, user_id))["name"]
+        response = render(
+            session,
+            "pdf_pending.html",
+            202,
+            title="Preparing the PDF",
+            name=name,
+            user_id=user_id,
+            retry_after=pdf.RETRY_AFTER_S,
+        )
+        response.headers["Retry-After"] = str(pdf.RETRY_AFTER_S)
+        return response
+    rendered, chunks = found
+    return StreamingResponse(
+        chunks, media_type="application/pdf", headers=pdf.download_headers(rendered, user_id)
     )
 
 

@@ -12,15 +12,18 @@ Visibility is the public profile's: any signed-in user, 404 when there is no vis
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import orjson
 
+from mercenary.backends.blobs import BlobNotFoundError, BlobStore, BlobUnavailableError
 from mercenary.backends.queue import JobQueue, JobSpec
 from mercenary.db import Database, Executor, IntegrityError
 from mercenary.db.metadata import utcnow
+from mercenary.files.errors import StorageUnavailableError
 from mercenary.profiles import queries
 from mercenary.profiles import service as profiles
 from mercenary.reviews import service as reviews
@@ -81,6 +84,35 @@ async def cached_or_requested(db: Database, queue: JobQueue, user_id: int) -> Re
         return None  # queued already
     await request_render(db, queue, user_id, version)
     return None
+
+
+async def open_file(
+    db: Database, queue: JobQueue, blobs: BlobStore, user_id: int
+) -> tuple[Rendered, AsyncIterator[bytes]] | None:
+    """The current PDF of ``user_id``'s profile and its bytes, streamed from blob storage; None while
+    it renders (a render is then queued, and one whose stored file went missing is redone). Raises
+    :class:`StorageUnavailableError` when storage cannot be read. What the API's and the pages'
+    download routes both serve."""
+    found = await cached_or_requested(db, queue, user_id)
+    if found is None:
+        return None
+    try:
+        return found, await blobs.open(found.blob_key)
+    except BlobNotFoundError:  # the file went missing: render it again
+        await request_render(db, queue, user_id, found.version, missing_key=found.blob_key)
+        return None
+    except BlobUnavailableError:
+        raise StorageUnavailableError("File storage is unavailable; retry shortly.") from None
+
+
+def download_headers(found: Rendered, user_id: int) -> dict[str, str]:
+    """The headers of a PDF download: a file name, its length, its version as the ETag."""
+    return {
+        "Content-Disposition": f'attachment; filename="profile-{user_id}.pdf"',
+        "Content-Length": str(found.size),
+        "ETag": f'"{found.version}"',
+        "Cache-Control": "private, no-cache",
+    }
 
 
 async def request_render(

@@ -18,7 +18,6 @@ import orjson
 from fastapi import APIRouter, Query
 from starlette.responses import Response, StreamingResponse
 
-from mercenary.backends.blobs import BlobNotFoundError, BlobUnavailableError
 from mercenary.db import Database, run_transaction
 from mercenary.db.fulltext import terms
 from mercenary.errors import (
@@ -78,28 +77,15 @@ async def get_profile_pdf(caller: SignedIn, user_id: ObjectId) -> Response:
     and kept until the profile, its skills or its rating change: while a render is under way the
     answer is 202 with `Retry-After`."""
     state = caller.state
-    rendered = await pdf.cached_or_requested(state.db, state.queue, user_id)
-    chunks = None
-    if rendered is not None:
-        try:
-            chunks = await state.blobs.open(rendered.blob_key)
-        except BlobNotFoundError:  # the file went missing: render it again
-            await pdf.request_render(
-                state.db, state.queue, user_id, rendered.version, missing_key=rendered.blob_key
-            )
-        except BlobUnavailableError:
-            raise StorageUnavailableError("File storage is unavailable; retry shortly.") from None
-    if rendered is None or chunks is None:
+    found = await pdf.open_file(state.db, state.queue, state.blobs, user_id)
+    if found is None:
         body = orjson.dumps({"status": "rendering", "retry_after": pdf.RETRY_AFTER_S})
         headers = {"Retry-After": str(pdf.RETRY_AFTER_S), "Cache-Control": "no-store"}
         return Response(body, status_code=202, media_type="application/json", headers=headers)
-    headers = {
-        "Content-Disposition": f'attachment; filename="profile-{user_id}.pdf"',
-        "Content-Length": str(rendered.size),
-        "ETag": f'"{rendered.version}"',
-        "Cache-Control": "private, no-cache",
-    }
-    return StreamingResponse(chunks, media_type="application/pdf", headers=headers)
+    rendered, chunks = found
+    return StreamingResponse(
+        chunks, media_type="application/pdf", headers=pdf.download_headers(rendered, user_id)
+    )
 
 
 @router.put("/freelancers/{user_id}/profile", response_model=ProfileRead)

@@ -124,6 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
         timeout_s=settings.REQUEST_TIMEOUT_S,
         slow=uploads.match,
         slow_timeout_s=settings.UPLOAD_TIMEOUT_S,
+        page=problem_page,
     )
     # Added last, so it runs first: its timing covers the whole request and its headers reach every
     # response the app writes, the body limit's 413 included.

@@ -53,6 +53,28 @@ async def test_a_request_past_its_deadline_is_cancelled_and_answered_503() -> No
     assert elapsed < 2.0
 
 
+async def test_a_browser_past_its_deadline_gets_the_friendly_page_and_the_api_its_problem() -> None:
+    from mercenary.pages.render import problem_page
+
+    for path, accept, page in (
+        ("/projects/1", "text/html,application/xhtml+xml", True),
+        ("/api/v1/projects/1", "text/html", False),  # the API answers problem+json whatever
+        ("/projects/1", "application/json", False),
+    ):
+        slow = Slow(5.0)
+        layered = DeadlineMiddleware(slow, timeout_s=0.1, page=problem_page)
+        transport = httpx.ASGITransport(app=layered)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            response = await client.get(path, headers={"accept": accept})
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert slow.cancelled
+        if page:
+            assert response.headers["content-type"].startswith("text/html")
+            assert "cancelled" not in response.text  # friendly: never the error's detail
+        else:
+            assert_problem(response, 503, "deadline_exceeded")
+
+
 async def test_a_request_within_its_deadline_is_untouched() -> None:
     slow = Slow(0.01)
     response = await call(slow, timeout_s=2.0)

@@ -40,7 +40,7 @@ from time import monotonic
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercenary.db.deadline import WORK_DEADLINE
-from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN
+from mercenary.web.errors import DEADLINE_EXCEEDED, SHUTTING_DOWN, PageMaker, wants_page
 
 log = logging.getLogger("mercenary.web")
 
@@ -67,11 +67,13 @@ class DeadlineMiddleware:
         timeout_s: float,
         slow: Callable[[str, str], bool] | None = None,
         slow_timeout_s: float | None = None,
+        page: PageMaker | None = None,
     ) -> None:
         self.app = app
         self.timeout_s = timeout_s
         self.slow = slow  # (method, path) -> whether the request gets slow_timeout_s
         self.slow_timeout_s = slow_timeout_s or timeout_s
+        self.page = page  # a browser's navigation gets this page's 503 (only the refusal looks)
         self.tick_s = tick(timeout_s)
         self.reserve_s = reserve(timeout_s)
         self.slow_reserve_s = reserve(self.slow_timeout_s)
@@ -139,7 +141,11 @@ class DeadlineMiddleware:
                 log.warning("request cancelled before it answered: %s %s", scope["method"], scope["path"])
                 problem, detail = SHUTTING_DOWN, "The server is stopping; retry shortly."
                 headers = {"Retry-After": "1", "Connection": "close"}
-            await problem.response(detail, headers)(scope, receive, send)
+            accept = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"accept"), None)
+            if self.page is not None and wants_page(scope["path"], accept):
+                await self.page(503, headers)(scope, receive, send)
+            else:
+                await problem.response(detail, headers)(scope, receive, send)
         finally:
             WORK_DEADLINE.reset(work)
             running.pop(task, None)

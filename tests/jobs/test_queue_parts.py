@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -149,3 +151,30 @@ def test_a_jobs_wait_counts_from_when_it_was_due() -> None:
     # A retry is due after its backoff: the backoff is not time spent waiting for a worker.
     retried = message.copy(options={**message.options, "eta": created + 60_000})
     assert waited_s(retried, created + 60_250) == 0.25
+
+
+def test_closing_the_sqlite_broker_while_another_thread_reads_it_does_not_crash(tmp_path: Path) -> None:
+    # The API reads queue depths in its thread pool, and a read that outlives its timeout may still
+    # run when the app shuts down and closes the broker: closing a connection under a running
+    # statement crashed the process (a segfault), so this runs in a child process.
+    code = f"""
+import threading
+from mercenary.backends.queue.sqlite import SQLiteBroker
+broker = SQLiteBroker("sqlite:///{tmp_path / "queue.db"}")
+broker.depth("default")
+stop = threading.Event()
+def reader():
+    while not stop.is_set():
+        broker.depth("default")
+threads = [threading.Thread(target=reader) for _ in range(3)]
+for t in threads:
+    t.start()
+for _ in range(3000):
+    broker.close()
+stop.set()
+for t in threads:
+    t.join()
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr[-2000:])

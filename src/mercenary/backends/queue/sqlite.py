@@ -89,10 +89,13 @@ class SQLiteBroker(Broker):
         return db
 
     def close(self) -> None:
-        """Close every connection this broker opened."""
+        """Let go of every connection this broker opened; each closes once nothing uses it.
+
+        Not ``Connection.close()`` from here: another thread may be running a statement on its
+        connection at this moment (a depth read of the API's thread pool that outlived its
+        timeout), and closing a connection under a running statement crashes the process. Dropped,
+        a connection is closed by its last user's release."""
         with self._lock:
-            for db in self._all:
-                db.close()
             self._all.clear()
         self._local = threading.local()
 

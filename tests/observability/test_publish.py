@@ -57,7 +57,11 @@ def test_who_may_scrape() -> None:
 def test_serve_gives_several_workers_a_fresh_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # metrics_dir sets the variable itself, behind monkeypatch's back: a value set first and then
+    # deleted makes monkeypatch restore the variable's absence, whatever metrics_dir leaves (a
+    # folder removed below, where later tests' scrapes would look for every worker's values).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     assert metrics_dir(1) == (None, None)  # one process keeps its values in memory
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     created, said = metrics_dir(4)

@@ -170,20 +170,24 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-BACKEND_OF: dict[str, str] = {}
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--fuzz-examples N``: requests per operation and mode in the OpenAPI fuzzing (scripts/fuzz)."""
     parser.addoption("--fuzz-examples", type=int, default=6, help="fuzzed requests per operation and mode")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Remember which storage backend each parametrized test runs on (for the summary)."""
+    """Put the files with slow tests first, and mark which storage backend each parametrized test
+    runs on, for the summary (in the report's user properties, which reach the summary when the
+    suite runs in several processes too).
+
+    ``scripts/test`` hands whole files to one process per core as each becomes free: the long files
+    started first keep one of them from running a long file alone at the end."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: files stay in one piece
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("database_url") in BACKENDS:
-            BACKEND_OF[item.nodeid] = params["database_url"]
+            item.user_properties.append(("backend", params["database_url"]))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -191,7 +195,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     counts: Counter[tuple[str, str]] = Counter()
     for outcome in ("passed", "failed", "error"):
         for report in terminalreporter.stats.get(outcome, []):
-            backend = BACKEND_OF.get(getattr(report, "nodeid", ""))
+            backend = dict(getattr(report, "user_properties", ())).get("backend")
             if backend and (report.when == "call" or outcome == "error"):
                 counts[(backend, outcome)] += 1
     if counts:

@@ -103,6 +103,7 @@ def jobs_ran(served: Served) -> dict[str, list[Sample]]:
     return served.metrics()
 
 
+@pytest.mark.slow
 def test_a_real_worker_exports_the_job_series(jobs_ran: dict[str, list[Sample]]) -> None:
     found = jobs_ran
     # Every attempt is timed, per job: the three records and the poisoned one's failed attempts.

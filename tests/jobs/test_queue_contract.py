@@ -105,6 +105,7 @@ async def test_a_high_job_starts_before_a_backlog_of_low_ones(
     assert await state.queue.depth("low") >= 900
 
 
+@pytest.mark.slow
 async def test_a_poison_job_is_retried_with_growing_delays_then_dead_lettered_and_requeued(
     state: AppState, queue_settings: Settings, folder: Path, workers: list[WorkerProcess], tmp_path: Path
 ) -> None:

@@ -105,6 +105,7 @@ async def test_py_spy_records_a_flame_graph_of_the_running_service(
     assert "mercenary" in text  # frames of the service's own code were sampled
 
 
+@pytest.mark.slow
 async def test_memray_captures_a_served_process_and_draws_its_flame_graph(
     tmp_path: Path, sqlite_template: Path
 ) -> None:

@@ -46,6 +46,7 @@ def state() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)  # two services seeded, started and stopped, a soak and the probe pass
 @pytest.mark.usefixtures("_restore_affinity")
 def test_a_ci_sized_audit_fills_every_slot_from_measurements(tmp_path: Path, state: Path) -> None:

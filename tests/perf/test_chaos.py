@@ -30,6 +30,7 @@ def chaos(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_every_case_passes_on_real_processes() -> None:
     done = chaos(timeout_s=840)
@@ -47,6 +48,7 @@ def test_every_case_passes_on_real_processes() -> None:
         assert lost == "0", row
 
 
+@pytest.mark.slow
 def test_a_case_that_misses_its_bound_fails_the_command() -> None:
     # Recovery can never take 0 s: the SQLite case fails, and so does the command.
     done = subprocess.run(

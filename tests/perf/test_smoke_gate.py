@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 SMOKE_SECONDS = os.environ.get("MERCENARY_SMOKE_SECONDS", "20")
 
 
+@pytest.mark.slow
 def test_smoke_meets_its_thresholds(demo_service: tuple[str, str], tmp_path: Path) -> None:
     base_url, db_url = demo_service
     out = tmp_path / "smoke.json"

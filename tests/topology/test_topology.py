@@ -33,6 +33,7 @@ API, WORKERS = (3, 2) if FULL else (2, 1)
 WRITERS, WRITES = (8, 60) if FULL else (4, 15)
 PASSWORD = "a long password for the topology"
 ANONYMOUS_LIMIT = 20
+pytestmark = pytest.mark.slow  # a topology of real servers, started once for the module
 
 
 @pytest.fixture(scope="module")
@@ -115,14 +116,22 @@ def test_a_flow_with_each_step_on_another_instance(topo: stack.Topology) -> None
         assert time.monotonic() < deadline, "the other instance still serves the old project"
     # one anonymous budget per client address, shared: alternate instances; per-process counters
     # would let all 2 x the limit through, the shared one the limit plus what each process counts
-    # locally between two flushes (backends/ratelimit/batched.py): paced, one request at most
+    # locally before its next flush's answer arrives (backends/ratelimit/batched.py): paced so that
+    # each flush (every FLUSH_S, a round trip later on a busy machine) has answered before the
+    # process sees the client again, one request at most
     ip = {"x-forwarded-for": f"198.51.100.{uuid.uuid4().int % 250 + 1}"}
+    # The windows are the clock's minutes: start early enough in one that all the requests (10 to 15 s
+    # on a busy machine) fall in it, so none gets a fresh budget halfway.
+    if (into_minute := time.time() % 60) > 35:
+        time.sleep(60.2 - into_minute)
+    window = time.time() // 60
     codes = []
     for i in range(2 * ANONYMOUS_LIMIT):
         codes.append(httpx.get(f"{(a, b)[i % 2]}/api/v1/skills", headers=ip).status_code)
-        time.sleep(FLUSH_S / 2)
+        time.sleep(FLUSH_S * 1.5)  # the other instance is next: this one has 2 x 1.5 x FLUSH_S
+    assert time.time() // 60 == window, "the requests took too long: they straddle two windows"
     allowed = sum(c != 429 for c in codes)
-    assert ANONYMOUS_LIMIT <= allowed <= ANONYMOUS_LIMIT + API and codes[-4:] == [429] * 4, codes
+    assert ANONYMOUS_LIMIT <= allowed <= ANONYMOUS_LIMIT + API and codes[-4:] == [429] * 4, f"{codes}"
     # a job enqueued by one instance is seen queued by the other and run by the worker
     freelancer = signup(b, "freelancer")
     bid = httpx.post(

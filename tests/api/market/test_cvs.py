@@ -118,6 +118,7 @@ async def test_a_worker_parses_pdf_and_docx_versions_into_skills(
     assert again.json()["skills"] == ["design", "django", "react", "rust"]
 
 
+@pytest.mark.slow
 async def test_hostile_files_end_failed_with_a_reason_and_the_worker_goes_on(
     client: httpx.AsyncClient, market: Market, settings: Settings, db: Database, tmp_path: Path
 ) -> None:

@@ -138,6 +138,7 @@ async def test_the_handlers_in_process_with_the_default_file_mailer(
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(proposal_notices)) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_mail_waits_in_the_queue_while_the_server_is_down(
     client: httpx.AsyncClient, market: Market, app: FastAPI, settings: Settings, tmp_path: Path

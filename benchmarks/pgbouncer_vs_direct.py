@@ -22,7 +22,6 @@ import asyncio
 import random
 import shutil
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from tempfile import mkdtemp
@@ -33,26 +32,13 @@ from mercenary.db.migrate import upgrade
 from mercenary.settings import Settings
 from mercenary.users import queries
 from mercenary_perf.topology.parts import PgBouncer, Primary
-from storage_vs_driver import ensure_users
+from storage_vs_driver import ensure_users, rate
 
 CONFIGS: dict[str, dict[str, Any]] = {
     "direct/cache": {},
     "direct/nocache": {"DB_STATEMENT_CACHE_SIZE": 0},
     "bouncer/nocache": {"DB_STATEMENT_CACHE_SIZE": 0, "DB_STATEMENT_TIMEOUT_MODE": "transaction"},
 }
-
-
-async def rate(op: Callable[[int], Awaitable[object]], ids: list[int], concurrency: int) -> float:
-    """Operations per second for ``ids`` over ``concurrency`` tasks, each waiting for its answer."""
-    chunks = [ids[i::concurrency] for i in range(concurrency)]
-
-    async def worker(chunk: list[int]) -> None:
-        for i in chunk:
-            await op(i)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(c) for c in chunks))
-    return len(ids) / (time.perf_counter() - started)
 
 
 async def main() -> None:

@@ -33,8 +33,7 @@ from mercenary.settings import Settings
 from mercenary.users import queries
 from mercenary.web.middleware.read_your_writes import sign, verify
 from mercenary_perf.topology.parts import Primary, Replica
-from pgbouncer_vs_direct import rate
-from storage_vs_driver import ensure_users
+from storage_vs_driver import ensure_users, rate
 
 KEY = "bench-secret-key-0123456789abcdef0123456789"
 

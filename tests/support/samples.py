@@ -7,6 +7,8 @@ import functools
 import io
 import zipfile
 
+from mercenary.cvs import samples as cv_samples
+
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
     'content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
@@ -16,31 +18,8 @@ CONTENT_TYPES = (
 
 
 def pdf(text: str = "Hello", pages: int = 1) -> bytes:
-    """A small valid PDF of ``pages`` pages, each showing ``text``."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>")
-    font = 3 + 2 * pages
-    for i in range(pages):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-            f"/Resources << /Font << /F1 {font} 0 R >> >> >>"
-        )
-        stream = f"BT /F1 12 Tf 72 720 Td ({text} {i + 1}) Tj ET"
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    """A small valid PDF of ``pages`` pages, ``text`` on the first (the sample CVs' generator)."""
+    return cv_samples.pdf(pages, (text,))
 
 
 def docx(text: str = "Hello", extra: dict[str, bytes] | None = None) -> bytes:

@@ -19,17 +19,7 @@ from mercenary.cvs.errors import (
 from mercenary.cvs.schemas import CVRead, CVUploadRead, SkillsAccept
 from mercenary.errors import InvalidRequestError, PermissionDeniedError, QueueFullError
 from mercenary.files import UploadPolicy, receive_upload
-from mercenary.files.errors import (
-    CorruptFileError,
-    EmptyFileError,
-    FileTooLargeError,
-    FileTypeMismatchError,
-    MalformedUploadError,
-    MultipartRequiredError,
-    StorageUnavailableError,
-    UnsafeArchiveError,
-    UnsupportedFileTypeError,
-)
+from mercenary.files.errors import UPLOAD_ERRORS
 from mercenary.profiles.schemas import ProfileRead
 from mercenary.security.principal import require_role
 from mercenary.skills.errors import UnknownSkillError
@@ -51,15 +41,7 @@ CV_KINDS = ("pdf", "docx")
 )
 @raises(
     PermissionDeniedError,
-    MultipartRequiredError,
-    MalformedUploadError,
-    FileTooLargeError,
-    EmptyFileError,
-    UnsupportedFileTypeError,
-    FileTypeMismatchError,
-    CorruptFileError,
-    UnsafeArchiveError,
-    StorageUnavailableError,
+    *UPLOAD_ERRORS,
     QueueFullError,
 )
 async def upload_cv(request: Request, caller: SignedIn) -> dict[str, Any]:

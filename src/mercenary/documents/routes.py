@@ -15,17 +15,7 @@ from mercenary.documents.errors import DocumentNotFoundError, TooManyDocumentsEr
 from mercenary.documents.schemas import DocumentPage, DocumentRead
 from mercenary.errors import OverloadedError, PermissionDeniedError
 from mercenary.files import UploadPolicy, discard, receive_upload
-from mercenary.files.errors import (
-    CorruptFileError,
-    EmptyFileError,
-    FileTooLargeError,
-    FileTypeMismatchError,
-    MalformedUploadError,
-    MultipartRequiredError,
-    StorageUnavailableError,
-    UnsafeArchiveError,
-    UnsupportedFileTypeError,
-)
+from mercenary.files.errors import UPLOAD_ERRORS, StorageUnavailableError
 from mercenary.projects.errors import ProjectNotFoundError
 from mercenary.web.deps import Limit, ObjectId, SignedIn
 from mercenary.web.idempotency import Idempotent, caller_scope, serialized
@@ -60,15 +50,7 @@ def policy(caller_max: int) -> UploadPolicy:
     PermissionDeniedError,
     ProjectNotFoundError,
     TooManyDocumentsError,
-    MultipartRequiredError,
-    MalformedUploadError,
-    FileTooLargeError,
-    EmptyFileError,
-    UnsupportedFileTypeError,
-    FileTypeMismatchError,
-    CorruptFileError,
-    UnsafeArchiveError,
-    StorageUnavailableError,
+    *UPLOAD_ERRORS,
     OverloadedError,
 )
 async def upload_document(

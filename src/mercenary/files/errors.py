@@ -88,3 +88,18 @@ class MultipartRequiredError(MercenaryError):
     status = 415
     code = "multipart_required"
     title = "Multipart body required"
+
+
+# Every refusal of an upload, in the order a body meets them: what each upload route declares
+# (``@raises(*UPLOAD_ERRORS, ...)``) beside its own.
+UPLOAD_ERRORS: tuple[type[MercenaryError], ...] = (
+    MultipartRequiredError,
+    MalformedUploadError,
+    FileTooLargeError,
+    EmptyFileError,
+    UnsupportedFileTypeError,
+    FileTypeMismatchError,
+    CorruptFileError,
+    UnsafeArchiveError,
+    StorageUnavailableError,
+)

@@ -234,67 +234,54 @@ def describe(doc: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str, Any]
 # status that answer the id; each link names its target by method and path, and fills the target's
 # path parameter from the response body (or the request's path).
 V1 = "/api/v1"
-LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = {
-    ("post", f"{V1}/projects", "201"): {
-        "GetProject": ("get", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
-        "UpdateProject": ("patch", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
-        "DeleteProject": ("delete", f"{V1}/projects/{{project_id}}", {"project_id": "$response.body#/id"}),
-        "SubmitProposal": (
-            "post",
-            f"{V1}/projects/{{project_id}}/proposals",
-            {"project_id": "$response.body#/id"},
-        ),
-        "ListProposals": (
-            "get",
-            f"{V1}/projects/{{project_id}}/proposals",
-            {"project_id": "$response.body#/id"},
-        ),
-    },
-    ("post", f"{V1}/projects/{{project_id}}/proposals", "201"): {
-        "GetProposal": ("get", f"{V1}/proposals/{{proposal_id}}", {"proposal_id": "$response.body#/id"}),
-        "AcceptProposal": (
-            "post",
-            f"{V1}/proposals/{{proposal_id}}/accept",
-            {"proposal_id": "$response.body#/id"},
-        ),
-        "RejectProposal": (
-            "post",
-            f"{V1}/proposals/{{proposal_id}}/reject",
-            {"proposal_id": "$response.body#/id"},
-        ),
-        "WithdrawProposal": (
-            "post",
-            f"{V1}/proposals/{{proposal_id}}/withdraw",
-            {"proposal_id": "$response.body#/id"},
-        ),
-    },
-    ("post", f"{V1}/skills", "201"): {
-        "UpdateSkill": ("patch", f"{V1}/skills/{{skill_id}}", {"skill_id": "$response.body#/id"}),
-        "DeleteSkill": ("delete", f"{V1}/skills/{{skill_id}}", {"skill_id": "$response.body#/id"}),
-    },
-    ("post", f"{V1}/reviews", "201"): {
-        "RevieweeReviews": (
-            "get",
-            f"{V1}/users/{{user_id}}/reviews",
-            {"user_id": "$response.body#/reviewee_id"},
-        ),
-        "RevieweeRating": (
-            "get",
-            f"{V1}/users/{{user_id}}/rating",
-            {"user_id": "$response.body#/reviewee_id"},
-        ),
-    },
-    ("post", f"{V1}/auth/signup", "201"): {
-        "GetUser": ("get", f"{V1}/users/{{user_id}}", {"user_id": "$response.body#/user/id"}),
-        "GetProfile": (
-            "get",
-            f"{V1}/freelancers/{{user_id}}/profile",
-            {"user_id": "$response.body#/user/id"},
-        ),
-    },
-    ("put", f"{V1}/freelancers/{{user_id}}/profile", "200"): {
-        "GetProfile": ("get", f"{V1}/freelancers/{{user_id}}/profile", {"user_id": "$request.path.user_id"}),
-    },
+Link = tuple[str, str, dict[str, str]]  # the target's method, path, and its parameters' sources
+
+
+def _to(parameter: str, source: str, *targets: tuple[str, str, str]) -> dict[str, Link]:
+    """Links named by ``targets`` (name, method, path under /api/v1), each filling ``parameter``
+    from ``source`` (a runtime expression)."""
+    return {name: (method, V1 + path, {parameter: source}) for name, method, path in targets}
+
+
+_PROJECT = ("project_id", "$response.body#/id")
+_PROPOSAL = ("proposal_id", "$response.body#/id")
+_REVIEWEE = ("user_id", "$response.body#/reviewee_id")
+LINKS: dict[tuple[str, str, str], dict[str, Link]] = {
+    ("post", f"{V1}/projects", "201"): _to(
+        *_PROJECT,
+        ("GetProject", "get", "/projects/{project_id}"),
+        ("UpdateProject", "patch", "/projects/{project_id}"),
+        ("DeleteProject", "delete", "/projects/{project_id}"),
+        ("SubmitProposal", "post", "/projects/{project_id}/proposals"),
+        ("ListProposals", "get", "/projects/{project_id}/proposals"),
+    ),
+    ("post", f"{V1}/projects/{{project_id}}/proposals", "201"): _to(
+        *_PROPOSAL,
+        ("GetProposal", "get", "/proposals/{proposal_id}"),
+        ("AcceptProposal", "post", "/proposals/{proposal_id}/accept"),
+        ("RejectProposal", "post", "/proposals/{proposal_id}/reject"),
+        ("WithdrawProposal", "post", "/proposals/{proposal_id}/withdraw"),
+    ),
+    ("post", f"{V1}/skills", "201"): _to(
+        "skill_id",
+        "$response.body#/id",
+        ("UpdateSkill", "patch", "/skills/{skill_id}"),
+        ("DeleteSkill", "delete", "/skills/{skill_id}"),
+    ),
+    ("post", f"{V1}/reviews", "201"): _to(
+        *_REVIEWEE,
+        ("RevieweeReviews", "get", "/users/{user_id}/reviews"),
+        ("RevieweeRating", "get", "/users/{user_id}/rating"),
+    ),
+    ("post", f"{V1}/auth/signup", "201"): _to(
+        "user_id",
+        "$response.body#/user/id",
+        ("GetUser", "get", "/users/{user_id}"),
+        ("GetProfile", "get", "/freelancers/{user_id}/profile"),
+    ),
+    ("put", f"{V1}/freelancers/{{user_id}}/profile", "200"): _to(
+        "user_id", "$request.path.user_id", ("GetProfile", "get", "/freelancers/{user_id}/profile")
+    ),
 }
 
 

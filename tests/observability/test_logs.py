@@ -119,8 +119,10 @@ def test_the_server_factory_configures_logging_from_the_environment(
     root = logging.getLogger()
     (handler,) = root.handlers
     assert isinstance(handler.formatter, ConsoleFormatter) and root.level == logging.DEBUG
-    # The server's own lines go through the same handler and format.
+    # The server's own lines go through the same handler and format; its access lines go nowhere
+    # (the service writes its own: one line per request, not two).
     assert uvicorn_error.propagate and not uvicorn_error.handlers
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
 
 
 def test_made_request_ids_are_unique_and_a_forked_child_makes_its_own() -> None:

@@ -4,15 +4,17 @@ Not a test: a measurement, on a throwaway SQLite database and the embedded queue
 
 1. the renderer alone (``profiles/render.py``: the Jinja2 template laid out by WeasyPrint), one
    thread, after a warm-up: latency percentiles and renders/s;
-2. the job in process (``profiles.render_pdf``: the profile, skills and rating read, the render,
-   the PDF stored): what a worker spends per job, the figure ``lease_s`` is set against;
-3. through real ``mercenary worker`` processes: every profile's PDF asked for over the API (each a
-   202 that queues a render), and renders/s measured from the first to the last PDF stored; with
-   the worker's peak RSS.
+2. the job in process (``profiles.render_pdf``: the profile, skills and rating read, the render in
+   the render pool's process, the PDF stored): what a worker waits per job, the figure ``lease_s``
+   is set against (wall time: the layout's CPU is spent in the render process);
+3. through real ``mercenary worker`` processes (``--setups``: worker processes x render processes
+   each): every profile's PDF asked for over the API (each a 202 that queues a render), and
+   renders/s measured from the first to the last PDF stored; with the peak RSS of a worker process
+   and of a render process.
 
 Profiles vary: names in several scripts, 3 to 15 skills, bios of 100 to 2,500 characters.
 
-    .venv/bin/python benchmarks/render_pdf.py [--profiles 200] [--renders 300] [--threads 1 2]
+    .venv/bin/python benchmarks/render_pdf.py [--profiles 200] [--renders 300] [--setups 1x1 1x2 2x1]
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +70,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def summary(label: str, timed: list[tuple[float, float]]) -> str:
+def summary(label: str, timed: Sequence[tuple[float, float | None]]) -> str:
     """One table row from (wall, CPU) seconds per render. On a shared machine the CPU time is what a
-    render costs, the wall time also what the neighbours took."""
+    render costs, the wall time also what the neighbours took; CPU is None where the render ran in
+    another process (the render pool's)."""
     wall = [w * 1000 for w, _ in timed]
-    cpu = [c * 1000 for _, c in timed]
+    cpu = [c * 1000 for _, c in timed if c is not None]
+    if not cpu:
+        return (
+            f"| {label} | {len(wall)} | {statistics.median(wall):.1f} | {percentile(wall, 95):.1f} | "
+            f"{percentile(wall, 99):.1f} | (another process) | | "
+            f"{len(wall) / sum(wall) * 1000:.1f} per wall s |"
+        )
     return (
         f"| {label} | {len(wall)} | {statistics.median(wall):.1f} | {percentile(wall, 95):.1f} | "
         f"{percentile(wall, 99):.1f} | {statistics.median(cpu):.1f} | {percentile(cpu, 95):.1f} | "
@@ -161,24 +170,25 @@ async def renderer_alone(state: Any, users: Users, renders: int) -> list[tuple[f
     return times
 
 
-async def job_in_process(state: Any, users: Users) -> list[tuple[float, float]]:
+async def job_in_process(state: Any, users: Users) -> list[tuple[float, float | None]]:
     from mercenary.profiles.jobs import render_pdf
 
-    times = []
+    await render_pdf(state, users[0][0])  # warm-up: the render process starts and loads WeasyPrint
+    await state.db.execute(sa.delete(profile_pdfs))
+    times: list[tuple[float, float | None]] = []
     for user_id, _ in users:
-        with Timer() as timer:  # CPU: the whole process, the render's thread included
-            started_cpu = time.process_time()
+        with Timer() as timer:  # wall only: the layout runs in the render process
             await render_pdf(state, user_id)
-        times.append((timer.wall, time.process_time() - started_cpu))
+        times.append((timer.wall, None))
     await state.db.execute(sa.delete(profile_pdfs))  # the worker runs below start from nothing
     return times
 
 
-def start_worker(settings: Settings, threads: int, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(settings: Settings, renderers: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "mercenary.cli", "worker", "--threads", str(threads)],
-            env=settings_env(settings),
+            [sys.executable, "-m", "mercenary.cli", "worker"],
+            env={**settings_env(settings), "RENDER_PROCESSES": str(renderers)},
             stdout=out,
             stderr=out,
         )
@@ -195,16 +205,41 @@ async def poll(predicate: Callable[[], Awaitable[bool]], log: Path, timeout_s: f
         await asyncio.sleep(0.1)
 
 
+def descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    except OSError:
+        pass
+    return found
+
+
+def render_processes(pid: int) -> list[int]:
+    """The worker's render processes (spawned by its pool), not its parser's fork server."""
+    found = []
+    for child in descendants(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:
+            pass
+    return found
+
+
 async def through_workers(
-    settings: Settings, client: httpx.AsyncClient, state: Any, users: Users, threads: int
-) -> tuple[float, float]:
+    settings: Settings, client: httpx.AsyncClient, state: Any, users: Users, workers: int, renderers: int
+) -> tuple[float, float, float]:
+    """Renders/s through ``workers`` worker processes with ``renderers`` render processes each; the
+    peak RSS of the largest worker process and of the largest render process."""
     await state.db.execute(sa.delete(profile_pdfs))
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    proc = await asyncio.to_thread(start_worker, settings, threads, log)
+    procs = [await asyncio.to_thread(start_worker, settings, renderers, log) for _ in range(workers)]
     count = sa.select(sa.func.count()).select_from(profile_pdfs).where(profile_pdfs.c.version.is_not(None))
 
     async def started() -> bool:
-        return "running" in await asyncio.to_thread(log.read_text, errors="replace")
+        return (await asyncio.to_thread(log.read_text, errors="replace")).count("running") >= workers
 
     async def all_rendered() -> bool:
         return int(await state.db.fetch_val(count)) >= len(users)
@@ -225,19 +260,27 @@ async def through_workers(
         )
         assert span is not None
         first, last = span["first"], span["last"]
-        rss = rss_peak_mb(proc.pid)
+        worker_rss = max(rss_peak_mb(p.pid) for p in procs)
+        render_rss = max(rss_peak_mb(r) for p in procs for r in render_processes(p.pid))
     finally:
-        proc.terminate()
-        await asyncio.to_thread(proc.wait, 30)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            await asyncio.to_thread(proc.wait, 30)
         await asyncio.to_thread(log.unlink)
-    return (len(users) - 1) / (last - first).total_seconds(), rss
+    return (len(users) - 1) / (last - first).total_seconds(), worker_rss, render_rss
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=200)
     parser.add_argument("--renders", type=int, default=300)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--setups",
+        nargs="+",
+        default=["1x1", "1x2", "2x1"],
+        help="WORKERSxRENDER_PROCESSES: worker processes, and render processes each",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -257,9 +300,18 @@ async def main() -> None:
         print("|---|---|---|---|---|---|---|---|")
         print(summary("renderer alone, one thread", await renderer_alone(state, users, args.renders)))
         print(summary("render job in process (read, render, store)", await job_in_process(state, users)))
-        for threads in args.threads:
-            rate, rss = await through_workers(settings, client, state, users, threads)
-            print(f"| 1 worker process, {threads} thread(s): {rate:.1f} renders/s, peak RSS {rss:.0f} MB |")
+        print()
+        print(
+            "| worker processes x render processes each | renders/s | worker peak RSS MB "
+            "| render process peak RSS MB |"
+        )
+        print("|---|---|---|---|")
+        for setup_ in args.setups:
+            workers, renderers = (int(n) for n in setup_.split("x"))
+            rate, worker_rss, render_rss = await through_workers(
+                settings, client, state, users, workers, renderers
+            )
+            print(f"| {workers} x {renderers} | {rate:.1f} | {worker_rss:.0f} | {render_rss:.0f} |")
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
 

@@ -1,4 +1,5 @@
-"""The ``mercenary`` command: serve, worker, jobs, migrate, seed, create-admin, purge-idempotency-keys."""
+"""The ``mercenary`` command: serve, worker, jobs, migrate, seed, create-admin, purge-idempotency-keys,
+sweep-blobs."""
 
 from __future__ import annotations
 
@@ -138,6 +139,24 @@ async def _purge_idempotency_keys(settings: Settings) -> int:
     return 0
 
 
+def cmd_sweep_blobs(args: argparse.Namespace) -> int:
+    """Delete stored blobs no row refers to, older than ``--grace-s`` (docs/files.md)."""
+    return asyncio.run(_sweep_blobs(_settings(), args.grace_s))
+
+
+async def _sweep_blobs(settings: Settings, grace_s: float | None) -> int:
+    from mercenary.state import AppState
+    from mercenary.worker.sweep import sweep_once
+
+    state = await AppState.open(settings)
+    try:
+        deleted = await sweep_once(state, grace_s=settings.BLOB_SWEEP_GRACE_S if grace_s is None else grace_s)
+    finally:
+        await state.close()
+    print(f"deleted {deleted} orphan blobs", file=sys.stderr)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run a job worker until SIGTERM/SIGINT (docs/jobs.md)."""
     import faulthandler
@@ -251,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser("purge-idempotency-keys", help="delete expired idempotency keys")
     purge.set_defaults(func=cmd_purge_idempotency_keys)
+
+    sweep = sub.add_parser("sweep-blobs", help="delete stored files no row refers to")
+    sweep.add_argument(
+        "--grace-s", type=float, default=None, help="only files older than this (default BLOB_SWEEP_GRACE_S)"
+    )
+    sweep.set_defaults(func=cmd_sweep_blobs)
     return parser
 
 

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     # old such a row must be (the committing request normally enqueues and removes it at once).
     OUTBOX_RELAY_INTERVAL_S: float = Field(default=5, gt=0, le=600)
     OUTBOX_RELAY_AFTER_S: float = Field(default=10, ge=0, le=3_600)
+    # The orphan sweep (docs/files.md): how often a worker deletes stored blobs no row refers to,
+    # and how old such a blob must be (an upload stores its blob a moment before its row commits).
+    BLOB_SWEEP_INTERVAL_S: float = Field(default=3_600, gt=0, le=7 * 86_400)
+    BLOB_SWEEP_GRACE_S: float = Field(default=3_600, ge=60, le=7 * 86_400)
 
     # CV parsing (docs/cvs.md), in a child process per document: its wall time, address space,
     # pages and characters; a document past any of them ends `failed` with the reason.
@@ -110,6 +114,12 @@ class Settings(BaseSettings):
     CV_PARSE_MEMORY_MB: int = Field(default=256, ge=64, le=16_384)
     CV_PARSE_MAX_PAGES: int = Field(default=50, ge=1, le=10_000)
     CV_PARSE_MAX_CHARS: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    # PDF profiles (docs/mail-and-pdf.md), laid out in render processes beside each worker: how many
+    # (renders in parallel), the address space each may take, and the renders after which one is
+    # replaced by a fresh process.
+    RENDER_PROCESSES: int = Field(default=1, ge=1, le=64)
+    RENDER_MEMORY_MB: int = Field(default=512, ge=128, le=16_384)
+    RENDER_TASKS_PER_PROCESS: int = Field(default=500, ge=1, le=1_000_000)
     # Files (docs/files.md): where blobs are stored, file:///var/blobs (a folder; four slashes before
     # an absolute path) or s3://bucket?endpoint=...&region=...&prefix=... (any S3-compatible server).
     BLOB_URL: str = "file:///var/blobs"

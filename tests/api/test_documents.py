@@ -255,3 +255,53 @@ async def test_an_upload_may_arrive_slower_than_the_request_deadline(settings: S
             answer = await client.post(f"{P}/{w['project']}/documents", content=slowly(), headers=headers)
             assert answer.status_code == 201, answer.text
             assert time.monotonic() - started > 0.9
+
+
+async def test_the_orphan_sweep_deletes_the_files_no_row_names_once_past_their_grace(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A draft deleted with its documents loses their rows by cascade, in the database, which
+    cannot reach the blob store: the sweep deletes those files, and keeps every file a document or
+    a CV version still names, and any file younger than its grace period."""
+    from mercenary.worker.sweep import sweep_once
+
+    w = await world(client)
+    alice, state = w["alice"], app.state.mercenary
+    kept = await upload(client, w["project"], alice, "kept.pdf", samples.pdf("Kept", pages=1))
+    assert kept.status_code == 201, kept.text
+    cv = await client.post(
+        "/api/v1/freelancers/me/cv", files={"file": ("cv.pdf", samples.pdf("CV", pages=1))}, headers=w["fred"]
+    )
+    assert cv.status_code == 202, cv.text
+    draft = await client.post(P, json={"title": "Draft", "description": "d", "budget": 5}, headers=alice)
+    assert draft.status_code == 201 and draft.json()["status"] == "draft", draft.text
+    doomed = await upload(client, draft.json()["id"], alice, "doomed.pdf", samples.pdf("Doomed", pages=1))
+    assert doomed.status_code == 201, doomed.text
+    before = await stored_keys(app)
+    assert (await client.delete(f"{P}/{draft.json()['id']}", headers=alice)).status_code == 204
+    assert await stored_keys(app) == before and len(before) == 3  # the row went; its file stayed
+
+    assert await sweep_once(state, grace_s=3_600) == 0  # every file is younger than an hour
+    assert await sweep_once(state, grace_s=0) == 1
+    named = {row["blob_key"] for row in await document_rows(app)}
+    assert len(named) == 1 and named < before
+    left = await stored_keys(app)
+    assert len(left) == 2 and named < left  # the kept document's file and the CV's
+    assert await sweep_once(state, grace_s=0) == 0  # nothing more to do
+    got = await client.get(f"{P}/{w['project']}/documents/{kept.json()['id']}", headers=alice)
+    assert got.status_code == 200 and got.content.startswith(b"%PDF-")
+
+
+def test_the_sweep_knows_every_column_that_holds_a_blob_key() -> None:
+    """A table added with a ``blob_key`` column and not added to the sweep's references would have
+    its files swept as orphans."""
+    from mercenary.db.metadata import metadata
+    from mercenary.worker.sweep import REFERENCES
+
+    holders = {
+        f"{table.name}.{column.name}"
+        for table in metadata.tables.values()
+        for column in table.columns
+        if "blob" in column.name
+    }
+    assert holders == {f"{column.table.name}.{column.name}" for column in REFERENCES}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -131,6 +132,22 @@ async def test_a_blob_deleted_is_gone(store: BlobStore) -> None:
     await store.delete(blob.key)
     with pytest.raises(BlobNotFoundError):
         await store.open(blob.key)
+
+
+async def test_keys_can_be_listed_by_age(store: BlobStore) -> None:
+    """What the orphan sweep reads: only the blobs stored at least ``older_than_s`` ago."""
+    blob = await store.put(chunks_of([b"young"]), max_bytes=10)
+    assert {key async for key in store.iter_keys(older_than_s=3_600)} == set()
+    assert {key async for key in store.iter_keys(older_than_s=0)} == {blob.key}
+
+
+async def test_a_folder_store_lists_a_blob_by_its_file_age(tmp_path: Path) -> None:
+    store = from_url(f"file:///{tmp_path}")
+    old, young = [await store.put(chunks_of([b"x"]), max_bytes=1) for _ in range(2)]
+    two_hours_ago = time.time() - 7_200
+    os.utime(tmp_path / old.key[:2] / old.key, (two_hours_ago, two_hours_ago))
+    assert {key async for key in store.iter_keys(older_than_s=3_600)} == {old.key}
+    assert await stored_keys(store) == {old.key, young.key}
 
 
 def test_unknown_schemes_and_bad_urls_are_refused() -> None:

@@ -197,6 +197,7 @@ async def samples(conn: asyncpg.Connection) -> Sample:
             "alias": "some-alias",
             "scope": f"user:{freelancer}",
             "key": "6b1c54a0-idempotency-key",
+            "keys": [f"{n:032x}" for n in range(500)],  # the orphan sweep's batch of blob keys
             "fingerprint": "f" * 64,
             "cv_id": 1,
             "version_id": 1,

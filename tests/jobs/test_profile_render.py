@@ -105,3 +105,31 @@ async def _freelancer_with_profile(state: Any) -> int:
             )
         )
     return int(user_id)
+
+
+async def test_renders_run_in_a_capped_render_process_and_a_dead_one_is_replaced() -> None:
+    """The worker lays PDFs out in a render process of its own (render_pool.py): its address space
+    is capped; when it dies, the render under way fails (the job is retried) and the next one gets
+    a fresh process."""
+    import os
+    import signal
+
+    from mercenary.profiles.render_pool import RenderFailedError, RenderPool
+
+    pool = RenderPool(1, memory_mb=400, renders_per_process=100)
+    try:
+        assert (await pool.render(CONTENT)).startswith(b"%PDF-")
+        [pid] = list(pool._executor._processes)  # type: ignore[union-attr]
+        assert pid != os.getpid()
+        with open(f"/proc/{pid}/limits") as limits:
+            address_space = next(line for line in limits if line.startswith("Max address space"))
+        assert address_space.split()[3:5] == [str(400 * 2**20)] * 2  # soft and hard
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(RenderFailedError, match="died"):
+            for _ in range(50):  # until the pool has noticed its process is gone
+                await pool.render(CONTENT)
+        assert (await pool.render(CONTENT)).startswith(b"%PDF-")
+        [fresh] = list(pool._executor._processes)  # type: ignore[union-attr]
+        assert fresh != pid
+    finally:
+        pool.close()

@@ -17,6 +17,7 @@ from mercenary.cvs.errors import (
     SkillNotProposedError,
 )
 from mercenary.cvs.schemas import CVRead, CVUploadRead, SkillsAccept
+from mercenary.db import run_transaction
 from mercenary.errors import InvalidRequestError, PermissionDeniedError, QueueFullError
 from mercenary.files import UploadPolicy, receive_upload
 from mercenary.files.errors import UPLOAD_ERRORS
@@ -59,8 +60,11 @@ async def upload_cv(request: Request, caller: SignedIn) -> dict[str, Any]:
             "size": upload.size,
             "sha256": upload.sha256,
         }
-        async with state.db.transaction() as conn:
-            return await service.add_version(conn, state.queue, principal, stored)
+        return await run_transaction(
+            state.db,
+            lambda conn: service.add_version(conn, state.queue, principal, stored),
+            what="a CV upload",
+        )
 
 
 @router.get("/cvs/{cv_id}", response_model=CVRead)
@@ -77,8 +81,11 @@ async def share_cv(caller: SignedIn, cv_id: ObjectId, organization_id: ObjectId)
     """Share the caller's CV with a client organization: its members may then read it (`GET
     /cvs/{cv_id}`). Granting twice is one grant."""
     state = caller.state
-    async with state.db.transaction() as conn:
-        await service.share(conn, caller.principal, cv_id, organization_id)
+    await run_transaction(
+        state.db,
+        lambda conn: service.share(conn, caller.principal, cv_id, organization_id),
+        what="a CV share",
+    )
     return Response(status_code=204)
 
 
@@ -87,8 +94,11 @@ async def share_cv(caller: SignedIn, cv_id: ObjectId, organization_id: ObjectId)
 async def revoke_cv_share(caller: SignedIn, cv_id: ObjectId, organization_id: ObjectId) -> Response:
     """Stop sharing the caller's CV with an organization; its members get 404 from then on."""
     state = caller.state
-    async with state.db.transaction() as conn:
-        await service.revoke(conn, caller.principal, cv_id, organization_id)
+    await run_transaction(
+        state.db,
+        lambda conn: service.revoke(conn, caller.principal, cv_id, organization_id),
+        what="a CV share's revocation",
+    )
     return Response(status_code=204)
 
 
@@ -105,5 +115,8 @@ async def accept_cv_skills(caller: SignedIn, cv_id: ObjectId, body: SkillsAccept
     """Add the skills the CV's newest parsed version proposes to the caller's profile: all of them,
     or the `skills` named (each must be proposed). Answers the profile with its skills."""
     state = caller.state
-    async with state.db.transaction() as conn:
-        return await service.accept_skills(conn, caller.principal, cv_id, body.skills)
+    return await run_transaction(
+        state.db,
+        lambda conn: service.accept_skills(conn, caller.principal, cv_id, body.skills),
+        what="a CV's skills acceptance",
+    )

@@ -42,6 +42,7 @@ cv_versions = sa.Table(
     created_at_column(),
     sa.Column("parsed_at", UTCDateTime(), nullable=True),
     sa.UniqueConstraint("cv_id", "number", name="uq_cv_versions_cv_id_number"),
+    sa.Index("ix_cv_versions_blob_key", "blob_key"),  # the orphan sweep asks which keys are used
     one_of("status", VersionStatus),
 )
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from mercenary.backends.blobs import BlobNotFoundError, BlobUnavailableError
-from mercenary.db import Connection
+from mercenary.db import Connection, run_transaction
 from mercenary.documents import service
 from mercenary.documents.errors import DocumentNotFoundError, TooManyDocumentsError
 from mercenary.documents.schemas import DocumentPage, DocumentRead
@@ -129,8 +129,11 @@ async def download_document(caller: SignedIn, project_id: ObjectId, document_id:
 async def delete_document(caller: SignedIn, project_id: ObjectId, document_id: ObjectId) -> Response:
     """Delete a document of a project of the caller's organization (clients only), and its file."""
     state = caller.state
-    async with state.db.transaction() as conn:
-        key = await service.delete_document(conn, caller.principal, project_id, document_id)
+    key = await run_transaction(
+        state.db,
+        lambda conn: service.delete_document(conn, caller.principal, project_id, document_id),
+        what="a document deletion",
+    )
     await discard(state.blobs, key)  # after commit: a failure leaves an orphan file, never a lost one
     return Response(status_code=204)
 

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from mercenary.auth.errors import EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError
 from mercenary.auth.schemas import LoginRequest, SignupRequest
 from mercenary.auth.service import Auth
+from mercenary.db import run_transaction
 from mercenary.errors import InvalidRequestError
 from mercenary.pages.forms import parse, read_form, split_list, whole_number
 from mercenary.pages.public import Session, project_page
@@ -180,8 +181,9 @@ async def post_project(session: Session) -> Response:
         return again(422, body)
     state = session.state
     try:
-        async with state.db.transaction() as conn:
-            created = await projects.post_project(conn, state.cache, me, body)
+        created = await run_transaction(
+            state.db, lambda conn: projects.post_project(conn, state.cache, me, body), what="a project"
+        )
     except UnknownSkillError as exc:
         return again(exc.status, [exc.detail])
     return redirect(session, f"/projects/{created['id']}")
@@ -200,8 +202,12 @@ async def submit_proposal(session: Session, project_id: ObjectId) -> Response:
     if isinstance(body, list):
         shown = {k: form.get(k, "") for k in ("cover_letter", "price")}
         return await project_page(session, project_id, status=422, errors=body, form=shown)
-    async with session.state.db.transaction() as conn:
-        await proposals.submit_proposal(conn, session.state.queue, me, project_id, body)
+    state = session.state
+    await run_transaction(
+        state.db,
+        lambda conn: proposals.submit_proposal(conn, state.queue, me, project_id, body),
+        what="a proposal",
+    )
     return redirect(session, f"/projects/{project_id}")
 
 
@@ -214,6 +220,9 @@ async def accept_proposal(session: Session, proposal_id: ObjectId) -> Response:
     form = await read_form(session.request)
     session.check_csrf(form)
     state = session.state
-    async with state.db.transaction() as conn:
-        accepted = await proposals.accept_proposal(conn, state.cache, state.queue, me, proposal_id)
+    accepted = await run_transaction(
+        state.db,
+        lambda conn: proposals.accept_proposal(conn, state.cache, state.queue, me, proposal_id),
+        what="an acceptance",
+    )
     return redirect(session, f"/projects/{accepted['project_id']}")

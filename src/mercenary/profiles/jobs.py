@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from mercenary.backends.blobs import BlobError
 from mercenary.errors import NotFoundError
-from mercenary.profiles import pdf
+from mercenary.profiles import pdf, render_pool
 from mercenary.state import AppState
 from mercenary.worker.registry import job
 
@@ -26,8 +25,6 @@ async def render_pdf(state: AppState, user_id: int) -> None:
     finds it). The version is the digest of the content rendered, so a profile edited meanwhile is
     stored under the version it shows, and readers of the newer one ask again. The file goes to
     blob storage; the previous version's file is deleted once the new one is recorded."""
-    from mercenary.profiles.render import render_profile  # WeasyPrint: loaded by workers only
-
     try:
         content, version = await pdf.document(state.db, user_id)
     except NotFoundError:
@@ -35,8 +32,13 @@ async def render_pdf(state: AppState, user_id: int) -> None:
     stored_version, old_key = await pdf.rendered(state.db, user_id)
     if stored_version == version:
         return
-    # Layout is CPU work: in a thread, so the worker's event loop (other jobs' I/O) keeps going.
-    body = await asyncio.to_thread(render_profile, content)
+    # Layout is CPU work, in a render process (render_pool.py): the worker's event loop and its
+    # memory stay free of it.
+    settings = state.settings
+    renderer = render_pool.pool_for(
+        settings.RENDER_PROCESSES, settings.RENDER_MEMORY_MB, settings.RENDER_TASKS_PER_PROCESS
+    )
+    body = await renderer.render(content)
     blob = await state.blobs.put(_one(body), max_bytes=pdf.MAX_PDF_BYTES)  # unavailable: retried
     try:
         await pdf.store(state.db, user_id, version, blob.key, blob.size)

@@ -11,6 +11,7 @@ Visibility is the public profile's: any signed-in user, 404 when there is no vis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import orjson
 
 from mercenary.backends.blobs import BlobNotFoundError, BlobStore, BlobUnavailableError
 from mercenary.backends.queue import JobQueue, JobSpec
-from mercenary.db import Database, Executor, IntegrityError
+from mercenary.db import Connection, Database, Executor, IntegrityError, run_transaction
 from mercenary.db.metadata import utcnow
 from mercenary.files.errors import StorageUnavailableError
 from mercenary.profiles import queries
@@ -121,15 +122,17 @@ async def request_render(
     """Record that ``version`` is wanted and queue its render; ``missing_key``: the stored file that
     went missing, forgotten so that the job renders it again."""
     now = utcnow()
-    try:
-        async with db.transaction() as conn:
-            if missing_key is not None:
-                await conn.execute(queries.forget_pdf, user_id=user_id, missing_key=missing_key)
-            if not await conn.execute(queries.request_pdf, user_id=user_id, version=version, now=now):
-                await conn.execute(queries.insert_pdf_request, user_id=user_id, version=version, now=now)
-            await queue.enqueue(conn, RENDER_PDF, user_id=user_id)
-    except IntegrityError:  # another reader asked first (and rolled nothing back): its job renders it
-        pass
+
+    async def unit(conn: Connection) -> None:
+        if missing_key is not None:
+            await conn.execute(queries.forget_pdf, user_id=user_id, missing_key=missing_key)
+        if not await conn.execute(queries.request_pdf, user_id=user_id, version=version, now=now):
+            await conn.execute(queries.insert_pdf_request, user_id=user_id, version=version, now=now)
+        await queue.enqueue(conn, RENDER_PDF, user_id=user_id)
+
+    # IntegrityError: another reader asked first (and rolled nothing back): its job renders it.
+    with contextlib.suppress(IntegrityError):
+        await run_transaction(db, unit, what="a PDF request")
 
 
 async def rendered(db: Executor, user_id: int) -> tuple[str | None, str | None]:

@@ -47,4 +47,5 @@ profile_pdfs = sa.Table(
     sa.Column("blob_key", sa.String(32), nullable=True),
     sa.Column("size", sa.Integer(), nullable=True),
     sa.Column("rendered_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_profile_pdfs_blob_key", "blob_key"),  # the orphan sweep asks which keys are used
 )

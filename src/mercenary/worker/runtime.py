@@ -23,12 +23,14 @@ from dramatiq.middleware import CurrentMessage, Retries, ShutdownNotifications, 
 from mercenary.backends.queue.brokers import open_broker
 from mercenary.backends.queue.spec import PRIORITIES, RANK
 from mercenary.observability import tracing
+from mercenary.profiles import render_pool
 from mercenary.settings import Settings
 from mercenary.state import AppState
 from mercenary.worker.dead_letters import DeadLetters
 from mercenary.worker.metrics import JobMetrics
 from mercenary.worker.registry import bind, load
 from mercenary.worker.relay import relay_forever
+from mercenary.worker.sweep import sweep_forever
 
 log = logging.getLogger("mercenary.jobs")
 
@@ -88,6 +90,7 @@ def run(settings: Settings, *, modules: Iterable[str] = (), threads: int | None 
     )
     known = {name: spec for name, (spec, _) in load(modules).items()}
     relay = asyncio.run_coroutine_threadsafe(relay_forever(state, known), loop_thread.loop)
+    sweep = asyncio.run_coroutine_threadsafe(sweep_forever(state), loop_thread.loop)
 
     stopping = threading.Event()
 
@@ -109,9 +112,11 @@ def run(settings: Settings, *, modules: Iterable[str] = (), threads: int | None 
             pass
     finally:
         relay.cancel()
+        sweep.cancel()
         worker.stop(timeout=int(settings.WORKER_STOP_TIMEOUT_S * 1000))
         broker.close()
         loop_thread.run_coroutine(state.close())
+        render_pool.close_all()
         loop_thread.stop()  # type: ignore[no-untyped-call]
         set_event_loop_thread(None)
         tracing.shutdown()  # exports the spans still in its batch

@@ -94,8 +94,9 @@ class BlobStore(Protocol):
         """Remove the blob; a key that is not stored is no error (deleting twice is safe)."""
         ...
 
-    def iter_keys(self) -> AsyncIterator[str]:
-        """Every stored key, in no order (orphan sweeps and tests)."""
+    def iter_keys(self, *, older_than_s: float = 0.0) -> AsyncIterator[str]:
+        """Every stored key, in no order (orphan sweeps and tests); with ``older_than_s``, only
+        the blobs stored at least that many seconds ago."""
         ...
 
     async def ping(self) -> None:

@@ -74,8 +74,8 @@ class GuardedBlobStore:
             raise
         self._answered()
 
-    def iter_keys(self) -> AsyncIterator[str]:
-        return self.store.iter_keys()
+    def iter_keys(self, *, older_than_s: float = 0.0) -> AsyncIterator[str]:
+        return self.store.iter_keys(older_than_s=older_than_s)
 
     async def ping(self) -> None:
         """The storage's own answer (readiness reports it beside the breaker's state)."""

@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -131,8 +133,8 @@ class FileBlobStore:
         except OSError as exc:
             raise BlobUnavailableError(f"cannot delete {key}: {exc.strerror}") from exc
 
-    async def iter_keys(self) -> AsyncIterator[str]:
-        for path in await asyncio.to_thread(_stored, self.root):
+    async def iter_keys(self, *, older_than_s: float = 0.0) -> AsyncIterator[str]:
+        for path in await asyncio.to_thread(_stored, self.root, older_than_s):
             yield path
 
     async def ping(self) -> None:
@@ -172,7 +174,16 @@ def _discard(out: BinaryIO, partial: Path) -> None:
     partial.unlink(missing_ok=True)
 
 
-def _stored(root: Path) -> list[str]:
+def _stored(root: Path, older_than_s: float) -> list[str]:
     if not root.is_dir():
         return []
-    return [p.name for p in root.glob("??/*") if p.is_file() and valid_key(p.name)]
+    before = time.time() - older_than_s  # a blob's file is renamed into place once complete
+    keys = []
+    for path in root.glob("??/*"):
+        if not valid_key(path.name):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+            info = path.stat()
+            if stat.S_ISREG(info.st_mode) and (older_than_s <= 0 or info.st_mtime <= before):
+                keys.append(path.name)
+    return keys

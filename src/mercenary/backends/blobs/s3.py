@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -208,13 +209,17 @@ class S3BlobStore:
         except FAILURES as exc:
             raise BlobUnavailableError(f"S3 delete failed: {exc}") from exc
 
-    async def iter_keys(self) -> AsyncIterator[str]:
+    async def iter_keys(self, *, older_than_s: float = 0.0) -> AsyncIterator[str]:
+        before = datetime.now(UTC) - timedelta(seconds=older_than_s)
         try:
             s3 = await self._s3()
             pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
             async for page in pages:
                 for item in page.get("Contents", []):
                     key = item.get("Key", "")[len(self.prefix) :]
+                    modified = item.get("LastModified")
+                    if older_than_s > 0 and (modified is None or modified > before):
+                        continue
                     if valid_key(key):
                         yield key
         except FAILURES as exc:

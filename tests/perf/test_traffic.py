@@ -82,3 +82,51 @@ def test_next_links_are_read_from_the_page() -> None:
     page = '<nav><a href="/?q=data+api&amp;skills=python&amp;cursor=AbC-_1" rel="next">Next page</a></nav>'
     assert next_params(page) == {"q": "data api", "skills": "python", "cursor": "AbC-_1"}
     assert next_params("<nav><span></span></nav>") is None
+
+
+async def test_the_pool_renews_its_tokens_before_they_expire(demo_service: tuple[str, str]) -> None:
+    """A soak outlives the access tokens setup got (15 min): once most of a token's life has passed,
+    the pool rotates every prepared user's refresh token and swaps the new access tokens in, and
+    requests keep being answered as the same users."""
+    import random
+
+    import aiohttp
+
+    from mercenary_perf.scenarios import renewal
+    from mercenary_perf.scenarios.actions import prepare
+    from mercenary_perf.scenarios.base import Context, Options
+
+    base_url, db_url = demo_service
+    dataset = await load_dataset(db_url)
+    async with aiohttp.ClientSession(base_url) as http:
+        ctx = Context(Options(base_url=base_url, db_url=db_url), dataset, http, random.Random(5))
+        pool = await prepare(ctx, logins=4)
+        assert pool.renewer is not None and len(ctx.refresh_tokens) == 4
+        assert ctx.expires_in_s is not None and ctx.expires_in_s > 60
+        before = {u["id"]: token for u, token in pool.clients + pool.freelancers}
+        first_refresh = dict(pool.renewer.refresh_tokens)
+
+        pool.token()  # not due yet: nothing starts
+        assert pool.renewer._task is None
+        pool.renewer.due = 0.0  # as if 60 % of the tokens' life had passed
+        pool.token()
+        assert pool.renewer._task is not None
+        await pool.renewer._task
+        after = {u["id"]: token for u, token in pool.clients + pool.freelancers}
+        assert after.keys() == before.keys()  # the same users (a token issued within the same
+        # second as the login's may equal it: same subject, same times)
+        assert all(pool.renewer.refresh_tokens[k] != first_refresh[k] for k in before)  # rotated
+        assert pool.renewer.renewed == 4 and pool.renewer.failed == 0
+        assert pool.renewer.due > renewal.time.monotonic() + 60  # the next one, most of a life away
+        assert ctx.notes[-1] == "access tokens renewed: 4 users"
+        for user, token in pool.clients + pool.freelancers:
+            async with http.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}) as resp:
+                assert resp.status == 200 and (await resp.json())["id"] == user["id"]
+        # The setup's refresh tokens were rotated: a second use is refused (and retried later).
+        pool.renewer.refresh_tokens = first_refresh
+        pool.renewer.due = 0.0
+        pool.token()
+        assert pool.renewer._task is not None
+        await pool.renewer._task
+        assert pool.renewer.failed == 4 and "4 failed" in ctx.notes[-1]
+        assert pool.renewer.due <= renewal.time.monotonic() + renewal.RETRY_S

@@ -12,6 +12,7 @@ from mercenary_perf.data import SEED_PASSWORD
 from mercenary_perf.generator import Flow, Session
 from mercenary_perf.sampling import FALLBACK_WORDS, HotSet, SearchTerms
 from mercenary_perf.scenarios.base import Context, bearer
+from mercenary_perf.scenarios.renewal import Renewer
 
 Action = Callable[[Session], Awaitable[None]]
 
@@ -89,19 +90,32 @@ class Pool:
     bids: Bids = field(default_factory=lambda: Bids(HotSet([], random.Random(0)), {}))
     editable: dict[int, list[int]] = field(default_factory=dict)
     texts: list[dict[str, Any]] = field(default_factory=list)
+    renewer: Renewer | None = None  # keeps the tokens valid through a long run (renewal.py)
+
+    def _fresh(self) -> None:
+        if self.renewer is not None:
+            self.renewer.poke(self.clients, self.freelancers)
 
     def token(self) -> str | None:
         """A token of any prepared user."""
+        self._fresh()
         both = self.clients + self.freelancers
         return self.rng.choice(both)[1] if both else None
 
     def client_token(self) -> str | None:
         """A client's token (falls back to any user)."""
+        self._fresh()
         return self.rng.choice(self.clients)[1] if self.clients else self.token()
 
     def freelancer_token(self) -> str | None:
         """A freelancer's token (falls back to any user)."""
+        self._fresh()
         return self.rng.choice(self.freelancers)[1] if self.freelancers else self.token()
+
+    def client(self) -> tuple[dict[str, Any], str | None]:
+        """A prepared client and their token (no user, any token, when there is none)."""
+        self._fresh()
+        return self.rng.choice(self.clients) if self.clients else ({}, self.token())
 
     def project_id(self) -> Any:
         """A public project id from the hot set (1 when there is none, so the 404 shows in the report)."""
@@ -119,6 +133,7 @@ class Pool:
 
         When no such pair is left (a long run on a tiny dataset) a random pair is sent anyway, so the
         409 shows in the report, and the notes say why."""
+        self._fresh()
         by_id = {u["id"]: token for u, token in self.freelancers}
         pair = self.bids.pick(self.rng, list(by_id))
         if pair is not None:
@@ -132,6 +147,7 @@ class Pool:
 
     def edit(self) -> tuple[str | None, Any]:
         """A logged-in client's token and a draft or open project of their own organization."""
+        self._fresh()
         editors = [(u, token) for u, token in self.clients if self.editable.get(u["tenant_id"])]
         if not editors:
             return self.client_token(), self.project_id()  # the 404 shows in the report
@@ -172,6 +188,10 @@ async def prepare(ctx: Context, logins: int = 20) -> Pool:
     pool = Pool(rng, notes=ctx.notes)
     pool.clients = await ctx.tokens(logins // 2, "client")
     pool.freelancers = await ctx.tokens(logins - logins // 2, "freelancer")
+    if ctx.refresh_tokens and ctx.expires_in_s:
+        pool.renewer = Renewer(
+            ctx.options.base_url, ctx.refresh_tokens, ctx.expires_in_s, ctx.options.timeout_s, ctx.notes
+        )
     pool.user_ids = [u["id"] for u in ds.users]
     pool.skills = [str(s["slug"]) for s in ds.skills]
     pool.emails = [str(u["email"]) for u in ds.users]
@@ -276,7 +296,7 @@ def write_one(pool: Pool, idempotent: bool = True) -> Action:
             )
         elif r < 0.8:
             body = pool.new_project(n)
-            user, token = pool.rng.choice(pool.clients) if pool.clients else ({}, pool.token())
+            user, token = pool.client()
             resp = await s.request(
                 "POST /api/v1/projects",
                 "POST",

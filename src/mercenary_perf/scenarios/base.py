@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ class Context:
     http: aiohttp.ClientSession
     rng: random.Random
     notes: list[str] = field(default_factory=list)
+    # What tokens() learned for renewing the tokens during the run: refresh tokens by user id, and
+    # the shortest access-token life answered (seconds).
+    refresh_tokens: dict[Any, str] = field(default_factory=dict)
+    expires_in_s: float | None = None
 
     async def probe(self, path: str, token: str | None = None) -> int | None:
         """Status of one GET made during setup (not measured), or None on a transport error."""
@@ -56,25 +61,38 @@ class Context:
 
     async def login(self, email: str) -> str | None:
         """Log a seeded user in during setup; their access token, or None."""
+        pair = await self.login_pair(email)
+        return None if pair is None else pair["access_token"]
+
+    async def login_pair(self, email: str) -> dict[str, Any] | None:
+        """Log a seeded user in during setup; the token pair answered, or None."""
         body = {"email": email, "password": SEED_PASSWORD}
         try:
             async with self.http.post("/api/v1/auth/login", json=body) as resp:
                 data = await resp.json(content_type=None) if resp.status == 200 else None
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError):
             return None
-        token = data.get("access_token") if isinstance(data, dict) else None
-        return token if isinstance(token, str) else None
+        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
+            return None
+        return data
 
     async def tokens(self, n: int, role: str | None = None) -> list[tuple[dict[str, Any], str]]:
-        """Log in up to ``n`` sampled users (of ``role``), a few at a time; pairs of (user row, token)."""
+        """Log in up to ``n`` sampled users (of ``role``), a few at a time; pairs of (user row, token).
+        Their refresh tokens are kept in :attr:`refresh_tokens` (``renewal.py``)."""
         users = self.dataset.users_with_role(role) if role else list(self.dataset.users)
         chosen = self.rng.sample(users, min(n, len(users)))
         sem = asyncio.Semaphore(4)  # logins are deliberately slow (argon2id): do not storm setup
 
         async def one(user: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
             async with sem:
-                token = await self.login(str(user["email"]))
-            return (user, token) if token else None
+                pair = await self.login_pair(str(user["email"]))
+            if pair is None:
+                return None
+            if isinstance(pair.get("refresh_token"), str):
+                self.refresh_tokens[user.get("id")] = pair["refresh_token"]
+            if isinstance(pair.get("expires_in"), int | float):
+                self.expires_in_s = min(self.expires_in_s or math.inf, float(pair["expires_in"]))
+            return (user, str(pair["access_token"]))
 
         pairs = [p for p in await asyncio.gather(*(one(u) for u in chosen)) if p]
         if len(pairs) < len(chosen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from mercenary_perf.closed import WRK_MISSING, parse_wrk, run_wrk
 from mercenary_perf.report.schema import read_json
 from mercenary_perf.rig.layout import DEFAULT_LAYOUT, LAYOUTS
 from mercenary_perf.rig.memcap import MemoryCap
+from mercenary_perf.rig.service import fresh_redis
 from mercenary_perf.rig.services import Postgres, Redis
 from mercenary_perf.rss import RssSampler, rss_kb, slope_per_hour, tree_rss_kb
 
@@ -60,8 +62,12 @@ def test_rig_runs_scenarios_against_the_real_service(tmp_path: Path) -> None:
     assert burst["endpoints"]["POST /api/v1/auth/login"]["count"] == 20
     assert burst["generator"]["lag_limit_ms"] == 100  # 20 arrivals due at once leave one after another
     assert (out / "sqlite-smoke.html").read_text().count("<svg") == 4  # latency, throughput, errors, RSS
-    # the seeded template is reused by the next run; the earlier layout is still there, and recorded
+    # the seeded template is reused by the next run; the earlier layout is still there, and recorded;
+    # the run's data tier starts fresh, the embedded job queue beside the database included
+    queue = tmp_path / "state" / "run" / "mercenary-queue.db"
+    queue.write_bytes(b"the previous run's jobs")
     assert main([*args[:3], *args[5:], "--layout", "split"]) == 0
+    assert not queue.exists() or not queue.read_bytes().startswith(b"the previous run's")
     again = read_json(out / "sqlite-smoke.json")
     assert again["rig"]["dataset"].endswith("reused template")
     assert again["rig"]["layout"] == "split"
@@ -119,6 +125,12 @@ def test_redis_starts_on_a_free_port_and_stops(tmp_path: Path) -> None:
     r = Redis.start(tmp_path / "redis")
     try:
         assert r.url.startswith("redis://127.0.0.1:")
+        with socket.create_connection(("127.0.0.1", r.port), timeout=5) as conn:
+            conn.sendall(b"SET cached-by-the-last-run 1\r\n")
+            assert conn.recv(64) == b"+OK\r\n"
+            fresh_redis(r.url)  # what each run's dataset copy does on PostgreSQL
+            conn.sendall(b"DBSIZE\r\n")
+            assert conn.recv(64) == b":0\r\n"
     finally:
         r.stop()
     assert r.proc is not None

@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from mercenary_perf.rig.services import Postgres
+from mercenary_perf.rig.services import PG_USER, Postgres
+
+# The role the load generator samples the dataset as (read only): PostgreSQL counts statements per
+# role, so the sampling's ``ORDER BY random()`` reads are kept out of what the service cost.
+SAMPLER = "mercenary_perf_sampler"
 
 STATEMENT_FIELDS = (
     "queryid",
@@ -124,6 +128,22 @@ class Audited(Postgres):
     def _start(self) -> None:
         super()._start()
         self.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        self.psql(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SAMPLER}') THEN "
+            f"CREATE ROLE {SAMPLER} LOGIN IN ROLE pg_read_all_data; END IF; END $$"
+        )
+
+    def sampler_url(self, db: str) -> str:
+        """URL of database ``db`` as the generator's read-only sampling role."""
+        return f"postgresql://{SAMPLER}@127.0.0.1:{self.port}/{db}"
+
+    @staticmethod
+    def _service_statements(database: str) -> str:
+        """The WHERE clause of the statements the service ran in ``database`` (not the sampler's)."""
+        return (
+            f"WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '{database}') "
+            f"AND userid = (SELECT oid FROM pg_roles WHERE rolname = '{PG_USER}')"
+        )
 
     @property
     def jsonlog(self) -> Path:
@@ -131,11 +151,11 @@ class Audited(Postgres):
         return self.data / "log" / "postgresql.json"
 
     def snapshot(self, database: str) -> Snapshot:
-        """Every statement run in ``database`` so far, with its counters."""
+        """Every statement the service ran in ``database`` so far, with its counters."""
         fields = ", ".join(STATEMENT_FIELDS)
         sql = (
             f"SELECT coalesce(json_agg(s), '[]') FROM (SELECT {fields} FROM pg_stat_statements "
-            f"WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '{database}')) s"
+            f"{self._service_statements(database)}) s"
         )
         rows: list[dict[str, Any]] = json.loads(self.psql(sql) or "[]")
         return {
@@ -155,11 +175,8 @@ class Audited(Postgres):
         }
 
     def calls(self, database: str) -> int:
-        """Statements run in ``database`` so far (all of them, summed)."""
-        sql = (
-            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
-            f"WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '{database}')"
-        )
+        """Statements the service ran in ``database`` so far (all of them, summed)."""
+        sql = f"SELECT coalesce(sum(calls), 0) FROM pg_stat_statements {self._service_statements(database)}"
         return int(self.psql(sql))
 
     def settings_of(self, *names: str) -> dict[str, str]:

@@ -11,9 +11,11 @@ import os
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mercenary_perf.rig.procs import SERVER_CPU, free_port, http_ok, log_file, pinned, stop, wait_until
 from mercenary_perf.rig.services import Postgres
@@ -88,6 +90,39 @@ class Mercenary:
             raise
         return proc, base, how
 
+    def work(self, db_url: str, cpu: int = SERVER_CPU) -> subprocess.Popen[bytes]:
+        """Start one job worker pinned to ``cpu`` (the service's core: on the one-core VM the
+        worker shares it); returns once it runs."""
+        cmd, _ = pinned([*self.argv, "worker"], cpu)
+        log = log_file(self.state, "mercenary-worker")
+        since = log.stat().st_size if log.exists() else 0
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                cmd, env={**self.env, "DATABASE_URL": db_url}, stdout=out, stderr=subprocess.STDOUT
+            )
+
+        def running() -> bool:
+            with log.open("rb") as f:
+                f.seek(since)
+                return b"running" in f.read()
+
+        try:
+            wait_until(running, 60, "mercenary worker", proc)
+        except RuntimeError:
+            stop(proc)
+            raise
+        return proc
+
+
+def fresh_redis(url: str) -> None:
+    """Empty the rig's Redis (``redis://127.0.0.1:PORT/0``): a run on a fresh dataset copy must not
+    find the previous run's cache entries or the jobs it queued."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=5) as conn:
+        conn.sendall(b"FLUSHALL\r\n")
+        if not conn.recv(16).startswith(b"+OK"):
+            raise RuntimeError("the rig's Redis did not flush")
+
 
 def _marker(path: Path) -> dict[str, object] | None:
     try:
@@ -112,6 +147,8 @@ def sqlite_dataset(svc: Mercenary, state: Path, scale: str, seed: int) -> tuple[
         marker.write_text(json.dumps({"scale": scale, "seed": seed}))
     run_db = (state / "run" / "mercenary.db").resolve()
     run_db.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # the embedded queue beside it starts empty too
+        Path(str(run_db.with_name("mercenary-queue.db")) + suffix).unlink(missing_ok=True)
     for suffix in ("", "-wal", "-shm"):
         dst = Path(str(run_db) + suffix)
         dst.unlink(missing_ok=True)
@@ -138,4 +175,6 @@ def postgres_dataset(svc: Mercenary, pg: Postgres, scale: str, seed: int) -> tup
     pg.psql("DROP DATABASE IF EXISTS mercenary_run WITH (FORCE)")
     pg.psql(f"CREATE DATABASE mercenary_run TEMPLATE {tpl}")
     svc.run("migrate", db_url=pg.url("mercenary_run"))  # as for SQLite: this code's schema
+    if svc.env.get("REDIS_URL"):  # the cache and the job queue of the previous run go too
+        fresh_redis(svc.env["REDIS_URL"])
     return pg.url("mercenary_run"), reused

@@ -188,7 +188,7 @@ class SQLiteDatabase(SingleStatements):
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._writer = self._open(query_only=False)
         self._reader = self._open(query_only=True)
-        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer = Checkpointer(self.path, self._write_lock)
         self._checkpointer.start()
 
     async def close(self) -> None:
@@ -289,10 +289,17 @@ class SQLiteDatabase(SingleStatements):
 
 class Checkpointer:
     """Copies the write-ahead log into the database file every ``interval_s``, in a worker thread
-    with a connection of its own (PASSIVE: it never waits for the writer or the readers)."""
+    with a connection of its own (PASSIVE: it never waits for the writer or the readers).
 
-    def __init__(self, path: str, interval_s: float | None = None) -> None:
+    Each round is two checkpoints. The first copies the bulk while the writer goes on appending.
+    A log is only started again from its beginning once a checkpoint has copied all of it, which
+    never happens while requests keep writing, so the log would grow to the writer's backstop. The
+    second checkpoint copies the few pages written meanwhile while holding this process's writer
+    lock (``write_lock``): writes wait for it, reads do not, and the next write restarts the log."""
+
+    def __init__(self, path: str, write_lock: asyncio.Lock, interval_s: float | None = None) -> None:
         self.path = path
+        self.write_lock = write_lock
         self.interval_s = CHECKPOINT_INTERVAL_S if interval_s is None else interval_s
         self.checkpoints = 0  # completed rounds (tests and /ready-style introspection)
         self.failures = 0
@@ -319,7 +326,9 @@ class Checkpointer:
         while True:
             await asyncio.sleep(self.interval_s)
             try:
-                await asyncio.to_thread(self.checkpoint)
+                await asyncio.to_thread(self.checkpoint)  # the bulk, beside the writer
+                async with self.write_lock:  # the rest, with this process's writes held back
+                    await asyncio.to_thread(self.checkpoint)
                 self.checkpoints += 1
             except sqlite3.Error as exc:  # e.g. the file went away under a test: try again later
                 self.failures += 1

@@ -178,3 +178,36 @@ print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr[-2000:])
+
+
+async def test_the_outbox_rows_of_sent_jobs_go_in_one_delete(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each committed transaction sends its job at once; the outbox rows of the jobs sent within a
+    flush interval are deleted by one statement, not one write transaction per job."""
+    import sqlalchemy as sa
+
+    from mercenary.backends.queue.tables import job_outbox
+    from mercenary.reviews.service import REFRESH_RATING
+    from mercenary.state import AppState
+
+    state = await AppState.open(make_settings(sqlite_url))
+    deletes: list[int] = []
+    execute = state.db.execute
+
+    async def counted(query: object, /, **params: object) -> int:
+        if getattr(query, "name", "").startswith("job_outbox.delete"):
+            deletes.append(len(params.get("ids") or [params.get("id")]))  # type: ignore[arg-type]
+        return await execute(query, **params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(state.db, "execute", counted)
+    try:
+        for user_id in range(1, 21):
+            async with state.db.transaction() as conn:
+                await state.queue.enqueue(conn, REFRESH_RATING, user_id=user_id)
+        await state.queue.drain()
+        assert await state.db.fetch_val(sa.select(sa.func.count()).select_from(job_outbox)) == 0
+        assert sum(deletes) == 20 and len(deletes) <= 2, deletes  # one flush (two if it split)
+        assert await state.queue.depth(REFRESH_RATING.priority) == 20
+    finally:
+        await state.close()

@@ -44,6 +44,10 @@ insert_outbox = Query(
     .returning(ob.c.id),
 )
 delete_outbox = Query("job_outbox.delete", sa.delete(ob).where(ob.c.id == bp("id")))
+# The rows of jobs sent since the last flush, in one statement (client.py batches them).
+delete_outbox_rows = Query(
+    "job_outbox.delete_rows", sa.delete(ob).where(ob.c.id.in_(bp("ids", expanding=True)))
+)
 # Rows whose committing request did not send them (the queue was down, or the process died).
 stale_outbox = Query(
     "job_outbox.stale",

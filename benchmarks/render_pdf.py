@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from cv_parse import descendants
 from mercenary.app import create_app
 from mercenary.db.migrate import upgrade
 from mercenary.profiles import pdf
@@ -203,17 +204,6 @@ async def poll(predicate: Callable[[], Awaitable[bool]], log: Path, timeout_s: f
             tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-3000:]
             raise TimeoutError(f"the worker did not finish in {timeout_s} s; its log ends:\n{tail}")
         await asyncio.sleep(0.1)
-
-
-def descendants(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                found += [int(child), *descendants(int(child))]
-    except OSError:
-        pass
-    return found
 
 
 def render_processes(pid: int) -> list[int]:

@@ -4,9 +4,11 @@ the database file (with its fsync) on the loop; the checkpointer does it in a th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,15 +33,23 @@ def _size(path: str) -> int:
     return os.path.getsize(path)
 
 
+@contextlib.asynccontextmanager
+async def opened(template: Path, path: Path) -> AsyncIterator[Database]:
+    shutil.copyfile(template, path)
+    db = open_database(make_settings(f"sqlite:///{path}"))
+    await db.connect()
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
 async def test_commits_leave_the_log_to_the_checkpointer(
     monkeypatch: pytest.MonkeyPatch, sqlite_template: Path, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(sqlite, "CHECKPOINT_INTERVAL_S", 3_600.0)  # the checkpointer stays idle
     path = tmp_path / "idle.db"
-    shutil.copyfile(sqlite_template, path)
-    db = open_database(make_settings(f"sqlite:///{path}"))
-    await db.connect()
-    try:
+    async with opened(sqlite_template, path) as db:
         before = _size(str(path))
         await _write(db)
         # 6 MB went through the log and none of it into the file: no COMMIT checkpointed.
@@ -49,8 +59,6 @@ async def test_commits_leave_the_log_to_the_checkpointer(
         busy, pages, done = await asyncio.to_thread(checkpointer.checkpoint)
         assert busy == 0 and pages == done and pages > 1_000  # one checkpoint, in a thread, took it all
         assert _size(str(path)) > before + ROWS * 4_000
-    finally:
-        await db.close()
 
 
 async def test_the_checkpointer_runs_in_the_background(
@@ -58,10 +66,7 @@ async def test_the_checkpointer_runs_in_the_background(
 ) -> None:
     monkeypatch.setattr(sqlite, "CHECKPOINT_INTERVAL_S", 0.05)
     path = tmp_path / "busy.db"
-    shutil.copyfile(sqlite_template, path)
-    db = open_database(make_settings(f"sqlite:///{path}"))
-    await db.connect()
-    try:
+    async with opened(sqlite_template, path) as db:
         before = _size(str(path))
         await _write(db)
         checkpointer = db._checkpointer  # type: ignore[attr-defined]
@@ -83,6 +88,4 @@ async def test_the_checkpointer_runs_in_the_background(
         finally:
             probe.close()
         assert frames < 1_800, frames  # the log since its last restart: a few rounds' rows, not all
-    finally:
-        await db.close()
     assert db._checkpointer is None  # type: ignore[attr-defined]  # stopped with the database

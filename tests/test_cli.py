@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,22 @@ def test_parser_knows_every_command() -> None:
     assert (args.host, args.port, args.workers) == ("127.0.0.1", 9000, 2)
     with pytest.raises(SystemExit):
         parser.parse_args(["seed", "--scale", "huge"])
+
+
+def test_sweep_blobs_deletes_the_files_no_row_names_past_the_grace(
+    sqlite_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mercenary sweep-blobs`` (cron, or after a bulk delete): what the workers' hourly sweep does."""
+    assert main(["migrate"]) == 0
+    folder = tmp_path / "blobs"
+    monkeypatch.setenv("BLOB_URL", f"file:///{folder}")
+    old, young = (folder / "aa" / ("a" * 32)), (folder / "bb" / ("b" * 32))
+    for blob in (old, young):
+        blob.parent.mkdir(parents=True)
+        blob.write_bytes(b"an orphan")
+    two_hours_ago = time.time() - 7_200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    assert main(["sweep-blobs"]) == 0  # the default grace (an hour): only the old file goes
+    assert not old.exists() and young.exists()
+    assert main(["sweep-blobs", "--grace-s", "0"]) == 0
+    assert not young.exists()

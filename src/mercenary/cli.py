@@ -145,14 +145,18 @@ def cmd_sweep_blobs(args: argparse.Namespace) -> int:
 
 
 async def _sweep_blobs(settings: Settings, grace_s: float | None) -> int:
-    from mercenary.state import AppState
+    from mercenary.backends.blobs import from_url
+    from mercenary.db import open_database
     from mercenary.worker.sweep import sweep_once
 
-    state = await AppState.open(settings)
+    db, blobs = open_database(settings), from_url(settings.BLOB_URL)
+    await db.connect()
     try:
-        deleted = await sweep_once(state, grace_s=settings.BLOB_SWEEP_GRACE_S if grace_s is None else grace_s)
+        grace = settings.BLOB_SWEEP_GRACE_S if grace_s is None else grace_s
+        deleted = await sweep_once(db, blobs, grace_s=grace)
     finally:
-        await state.close()
+        await blobs.close()
+        await db.close()
     print(f"deleted {deleted} orphan blobs", file=sys.stderr)
     return 0
 

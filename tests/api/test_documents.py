@@ -281,13 +281,13 @@ async def test_the_orphan_sweep_deletes_the_files_no_row_names_once_past_their_g
     assert (await client.delete(f"{P}/{draft.json()['id']}", headers=alice)).status_code == 204
     assert await stored_keys(app) == before and len(before) == 3  # the row went; its file stayed
 
-    assert await sweep_once(state, grace_s=3_600) == 0  # every file is younger than an hour
-    assert await sweep_once(state, grace_s=0) == 1
+    assert await sweep_once(state.db, state.blobs, grace_s=3_600) == 0  # every file is younger than an hour
+    assert await sweep_once(state.db, state.blobs, grace_s=0) == 1
     named = {row["blob_key"] for row in await document_rows(app)}
     assert len(named) == 1 and named < before
     left = await stored_keys(app)
     assert len(left) == 2 and named < left  # the kept document's file and the CV's
-    assert await sweep_once(state, grace_s=0) == 0  # nothing more to do
+    assert await sweep_once(state.db, state.blobs, grace_s=0) == 0  # nothing more to do
     got = await client.get(f"{P}/{w['project']}/documents/{kept.json()['id']}", headers=alice)
     assert got.status_code == 200 and got.content.startswith(b"%PDF-")
 

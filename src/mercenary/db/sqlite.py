@@ -301,7 +301,7 @@ class Checkpointer:
         self.path = path
         self.write_lock = write_lock
         self.interval_s = CHECKPOINT_INTERVAL_S if interval_s is None else interval_s
-        self.checkpoints = 0  # completed rounds (tests and /ready-style introspection)
+        self.checkpoints = 0  # completed rounds (read by the tests)
         self.failures = 0
         self._raw: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # the connection is used by one thread at a time

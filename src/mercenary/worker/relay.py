@@ -26,18 +26,21 @@ async def relay_once(state: AppState, known: dict[str, JobSpec], *, after_s: flo
     rows = await state.db.fetch_all(
         outbox.stale_outbox, before=outbox.stale_before(utcnow(), after_s), limit=BATCH
     )
-    sent = 0
-    for row in rows:
-        spec = known.get(row["job"])
-        if spec is None:
-            log.error("outbox row %d: no handler for job %r; left in place", row["id"], row["job"])
-            continue
-        await state.queue.send(message_of(row, spec))
-        await state.db.execute(outbox.delete_outbox, id=row["id"])
-        sent += 1
+    sent: list[int] = []
+    try:
+        for row in rows:
+            spec = known.get(row["job"])
+            if spec is None:
+                log.error("outbox row %d: no handler for job %r; left in place", row["id"], row["job"])
+                continue
+            await state.queue.send(message_of(row, spec))
+            sent.append(row["id"])
+    finally:  # the rows sent so far, even when a later send failed: one statement for the batch
+        if sent:
+            await state.db.execute(outbox.delete_outbox_rows, ids=sent)
     if sent:
-        log.warning("relayed %d job(s) from the outbox", sent)
-    return sent
+        log.warning("relayed %d job(s) from the outbox", len(sent))
+    return len(sent)
 
 
 async def relay_forever(state: AppState, known: dict[str, JobSpec]) -> None:

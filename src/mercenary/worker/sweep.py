@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -52,24 +51,23 @@ async def _orphans(db: Executor, keys: list[str]) -> list[str]:
     return [key for key in keys if key not in used]
 
 
-async def _delete(blobs: BlobStore, keys: Iterable[str]) -> int:
-    deleted = 0
-    for key in keys:
+async def _delete(db: Executor, blobs: BlobStore, batch: list[str]) -> int:
+    orphans = await _orphans(db, batch)
+    for key in orphans:
         await blobs.delete(key)
-        deleted += 1
-    return deleted
+    return len(orphans)
 
 
-async def sweep_once(state: AppState, *, grace_s: float) -> int:
+async def sweep_once(db: Executor, blobs: BlobStore, *, grace_s: float) -> int:
     """Delete the blobs older than ``grace_s`` that no row names; how many were deleted."""
     deleted, batch = 0, []
-    async for key in state.blobs.iter_keys(older_than_s=grace_s):
+    async for key in blobs.iter_keys(older_than_s=grace_s):
         batch.append(key)
         if len(batch) == BATCH:
-            deleted += await _delete(state.blobs, await _orphans(state.db, batch))
+            deleted += await _delete(db, blobs, batch)
             batch = []
     if batch:
-        deleted += await _delete(state.blobs, await _orphans(state.db, batch))
+        deleted += await _delete(db, blobs, batch)
     if deleted:
         log.warning("orphan sweep: deleted %d blob(s) no row refers to", deleted)
     return deleted
@@ -81,7 +79,7 @@ async def sweep_forever(state: AppState) -> None:
     settings = state.settings
     while True:
         try:
-            await sweep_once(state, grace_s=settings.BLOB_SWEEP_GRACE_S)
+            await sweep_once(state.db, state.blobs, grace_s=settings.BLOB_SWEEP_GRACE_S)
         except Exception as exc:
             log.warning("orphan sweep failed (%r); next in %.0f s", exc, settings.BLOB_SWEEP_INTERVAL_S)
         await asyncio.sleep(settings.BLOB_SWEEP_INTERVAL_S)

@@ -5,7 +5,7 @@ Traffic: the mixed 80/20 load (its Zipf hot sets of ids and search words, fresh 
 the client's own projects), rate / 5 for 15 s, then `rate` (default 1,100 req/s: about 1.2x the
 knee of one instance on the reference VM; set it from the stress scenario's knee) for 30 s, then
 rate / 5 for 15 s to watch recovery. Groups: `light` is every read but search, `heavy` is search
-(the one heavy endpoint of the mix: about half of the service's CPU on SQLite), `write` the
+(the one heavy endpoint of the mix, the one the service sheds), `write` the
 writes. Thresholds: light reads p99 < 100 ms and never refused (errors < 0.1 %), RES-4; search is
 shed (some of it refused, errors > 0: a run where nothing was shed never overloaded the service
 and shows nothing); writes, which are never shed, p99 < 800 ms and errors < 0.1 % (SLO-2, SLO-3).

@@ -43,8 +43,7 @@ insert_outbox = Query(
     )
     .returning(ob.c.id),
 )
-delete_outbox = Query("job_outbox.delete", sa.delete(ob).where(ob.c.id == bp("id")))
-# The rows of jobs sent since the last flush, in one statement (client.py batches them).
+# The rows of jobs sent: a flush of the requests' sends (client.py) or a relay round (worker/relay.py).
 delete_outbox_rows = Query(
     "job_outbox.delete_rows", sa.delete(ob).where(ob.c.id.in_(bp("ids", expanding=True)))
 )
